@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { controlSocketPath } from '../db/embedded-lock.js';
+import { migrate } from '../db/migrate.js';
+import { buildHubSchema } from '../schema/build-schema.js';
+import { createApollo } from '../server/graphql.js';
+import { createHttpServer } from '../server/http-server.js';
+import { Metrics } from '../server/metrics.js';
+import { logger } from '../shared/logger.js';
+import { seedIfEmpty, type SeedReport } from '../seed/seed.js';
+import { createServices, type Services } from './services.js';
+
+const log = logger('hub');
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  services: Services;
+  db: Database;
+  seed: SeedReport | undefined;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Serve the control socket the CLI uses while this hub holds the embedded database. */
+  controlSocket?: boolean;
+}
+
+/** migrate → seed (when asked and the database is empty) → serve. */
+export async function startHub(config: Config, options: StartOptions = {}): Promise<RunningHub> {
+  const embedded = config.database.kind === 'embedded';
+  const socketPath = embedded && options.controlSocket !== false ? controlSocketPath(config.dataDir) : undefined;
+  const db = await openDatabase(config.database, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    lockOwner: { kind: 'hub', controlSocket: socketPath },
+  });
+  try {
+    await migrate(db);
+    const services = await createServices(config, db);
+    const seed = config.seed === 'demo' ? await seedIfEmpty(services, 'demo') : undefined;
+    const metrics = new Metrics();
+    const apollo = await createApollo(await buildHubSchema(), metrics);
+    const http = createHttpServer(services, apollo, metrics);
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (http.server.address() as AddressInfo).port;
+    const control = socketPath ? await (await import('../cli/control-server.js')).startControlServer(socketPath, services) : undefined;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    log.info({ url, hub: config.hubCode, database: db.kind }, 'hub listening');
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        log.info('draining');
+        const stopped = new Promise<void>((resolve) => http.server.close(() => resolve()));
+        http.server.closeIdleConnections();
+        const deadline = Date.now() + config.shutdownGraceMs;
+        while (http.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        http.server.closeAllConnections();
+        await stopped;
+        await control?.close();
+        await apollo.stop();
+        await db.close();
+        log.info('stopped');
+      })());
+    return { url, port, services, db, seed, close };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

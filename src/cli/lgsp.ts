@@ -1,0 +1,206 @@
+import { Command, Option } from 'commander';
+import { createServices } from '../app/services.js';
+import { startHub } from '../app/hub.js';
+import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.js';
+import { openDatabase } from '../db/database.js';
+import { EmbeddedLockedError, readLockOwner } from '../db/embedded-lock.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../shared/errors.js';
+import { createRootLogger } from '../shared/logger.js';
+import { COMMANDS } from './commands.js';
+import { runRemote } from './control-server.js';
+
+/**
+ * `lgsp` — the operator's command line. Every command works whether or not a hub is running on
+ * the same configuration: with the embedded database held by a running hub, it runs inside that
+ * hub through the control socket; otherwise it opens the database itself.
+ */
+
+let jsonOutput = false;
+/** `serve` and `start` keep running; every other command exits when done (the WASM engine would idle ~10 s). */
+let keepAlive = false;
+
+function print(human: string, json: unknown): void {
+  process.stdout.write(jsonOutput ? JSON.stringify(json) + '\n' : human + '\n');
+}
+
+function fail(error: unknown): never {
+  let code = 'INTERNAL';
+  let message = error instanceof Error ? error.message : String(error);
+  let extra: Record<string, unknown> = {};
+  if (error instanceof AppError) {
+    code = error.code;
+    extra = error.extensions;
+  } else if (error instanceof ConfigError) {
+    code = 'BAD_USER_INPUT';
+  } else if (error instanceof EmbeddedLockedError) {
+    code = 'UNAVAILABLE';
+  } else if ((error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
+    code = 'UNAVAILABLE';
+    message = `database unreachable: ${message}`;
+  }
+  if (jsonOutput) process.stdout.write(JSON.stringify({ error: { code, message, ...extra } }) + '\n');
+  else process.stderr.write(`lgsp: ${message}${code !== 'INTERNAL' ? ` (${code})` : ''}\n`);
+  process.exit(1);
+}
+
+function config(): Config {
+  return loadConfig();
+}
+
+/** Runs one operator command, here or inside the running hub. */
+async function run(command: string, args: Record<string, unknown>, onEvent: (e: Record<string, unknown>) => void = () => undefined): Promise<unknown> {
+  const cfg = config();
+  if (cfg.database.kind === 'embedded') {
+    const owner = readLockOwner(cfg.dataDir);
+    if (owner?.kind === 'hub' && owner.controlSocket) return runRemote(owner.controlSocket, command, args, onEvent);
+  }
+  const db = await openDatabase(cfg.database, { statementTimeoutMs: cfg.statementTimeoutMs, lockOwner: { kind: 'cli' } });
+  try {
+    await migrate(db);
+    const services = await createServices(cfg, db);
+    return await COMMANDS[command]!(services, args, onEvent);
+  } finally {
+    await db.close();
+  }
+}
+
+const program = new Command()
+  .name('lgsp')
+  .description('lgsp-hub: GraphQL data-sharing hub for government agencies')
+  .option('--json', 'print one JSON document on stdout')
+  .hook('preAction', (cmd) => {
+    jsonOutput = !!cmd.opts().json;
+    createRootLogger(process.env.LOG_LEVEL ?? (jsonOutput ? 'warn' : 'info'));
+  });
+
+async function serve(defaultSeed: 'demo' | 'none') {
+  keepAlive = true;
+  const cfg = loadConfig({ ...process.env, LGSP_SEED: process.env.LGSP_SEED ?? defaultSeed });
+  createRootLogger(cfg.logLevel);
+  const hub = await startHub(cfg);
+  if (hub.seed) {
+    const lines = hub.seed.credentials.map((c) => `  ${c.agency.padEnd(11)} ${c.role.padEnd(10)} ${c.clientId}  ${c.clientSecret}`);
+    process.stdout.write(
+      `\nDemo world seeded for hub ${cfg.hubCode}: ${hub.seed.agencies} agencies, ${hub.seed.datasets} datasets.\n` +
+        `API clients (shown once; also in ${hub.seed.credentialsFile}):\n  agency      role       client_id  client_secret\n${lines.join('\n')}\n`,
+    );
+  }
+  process.stdout.write(
+    `\nlgsp-hub ${cfg.hubCode} listening on ${hub.url}\n  GraphQL + GraphiQL: ${hub.url}/graphql\n  token: POST ${hub.url}/oauth/token\n  database: ${hub.db.kind}${cfg.database.kind === 'embedded' ? ` (${cfg.database.dataDir})` : ''}\n\n`,
+  );
+  let signals = 0;
+  const stop = async (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    process.stderr.write(`${signal}: draining…\n`);
+    await hub.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+program
+  .command('start')
+  .description('migrate, seed the demo world into an empty database (LGSP_SEED=none to skip), and serve')
+  .action(() => serve('demo'));
+
+program
+  .command('serve')
+  .description('migrate and serve (seeds only when LGSP_SEED=demo)')
+  .action(() => serve('none'));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (idempotent)')
+  .action(async () => {
+    const cfg = config();
+    const owner = cfg.database.kind === 'embedded' ? readLockOwner(cfg.dataDir) : undefined;
+    let applied: string[];
+    if (owner?.kind === 'hub' && owner.controlSocket) {
+      applied = ((await runRemote(owner.controlSocket, 'migrate', {}, () => undefined)) as { applied: string[] }).applied;
+    } else {
+      const db = await openDatabase(cfg.database, { lockOwner: { kind: 'cli' } });
+      try {
+        applied = await migrate(db);
+      } finally {
+        await db.close();
+      }
+    }
+    print(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date', { applied });
+  });
+
+program
+  .command('seed')
+  .description('load a world into the database (idempotent per code)')
+  .option('--world <world>', 'world to load', 'demo')
+  .action(async (opts: { world: string }) => {
+    const r = (await run('seed', { world: opts.world })) as { agencies: number; datasets: number; clients: number; credentialsFile: string };
+    print(`seeded ${r.agencies} agencies, ${r.datasets} new datasets, ${r.clients} API clients; credentials in ${r.credentialsFile}`, r);
+  });
+
+const agency = program.command('agency').description('manage agencies');
+agency
+  .command('create')
+  .requiredOption('--code <code>', 'electronic agency identifier code, e.g. G22.TG.07')
+  .requiredOption('--name <name>', 'name (Vietnamese)')
+  .option('--name-en <name>', 'name in English')
+  .option('--parent <code>', 'parent agency code')
+  .action(async (opts: { code: string; name: string; nameEn?: string; parent?: string }) => {
+    const a = (await run('agency.create', opts)) as { code: string; name: string };
+    print(`created agency ${a.code} — ${a.name}`, a);
+  });
+agency
+  .command('list')
+  .action(async () => {
+    const list = (await run('agency.list', {})) as { code: string; name: string }[];
+    print(list.map((a) => `${a.code.padEnd(14)} ${a.name}`).join('\n'), list);
+  });
+
+const client = program.command('client').description('manage API clients');
+client
+  .command('create')
+  .requiredOption('--agency <code>', 'agency code')
+  .addOption(new Option('--role <role>', 'DEVELOPER|MAINTAINER|ADMIN|AUDITOR (comma-separated for several)').makeOptionMandatory())
+  .option('--name <name>', 'display name')
+  .action(async (opts: { agency: string; role: string; name?: string }) => {
+    const c = (await run('client.create', opts)) as { clientId: string; clientSecret: string; roles: string[]; agency: string };
+    print(
+      `created client for ${c.agency} (${c.roles.join(', ')})\n  client_id:     ${c.clientId}\n  client_secret: ${c.clientSecret}\nThe secret is shown once: store it now.`,
+      { clientId: c.clientId, clientSecret: c.clientSecret, agency: c.agency, roles: c.roles },
+    );
+  });
+for (const [name, verb] of [['disable', 'disabled'], ['enable', 'enabled'], ['rotate', 'rotated']] as const) {
+  client
+    .command(`${name} <clientId>`)
+    .description(`${name} an API client`)
+    .action(async (clientId: string) => {
+      const r = (await run(`client.${name}`, { clientId })) as { clientId: string; clientSecret?: string };
+      print(`${verb} ${r.clientId}${r.clientSecret ? `\n  new client_secret: ${r.clientSecret}` : ''}`, r);
+    });
+}
+
+program
+  .command('key')
+  .description('signing keys')
+  .command('rotate')
+  .description('sign with a new key; the old one stays in the JWKS for a day')
+  .action(async () => {
+    const r = (await run('key.rotate', {})) as { kid: string };
+    print(`now signing with ${r.kid}`, r);
+  });
+
+program
+  .command('config')
+  .description('print the effective configuration (secrets redacted)')
+  .action(() => {
+    const d = describeConfig(config());
+    print(JSON.stringify(d, null, 2), d);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+  if (!keepAlive) process.exit(0);
+} catch (e) {
+  fail(e);
+}

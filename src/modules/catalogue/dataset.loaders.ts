@@ -1,0 +1,41 @@
+import DataLoader from 'dataloader';
+import type { Agency } from '../agency/agency.repository.js';
+import type { AgencyRepository } from '../agency/agency.repository.js';
+import type { Dataset, DatasetField, DatasetRepository } from './dataset.repository.js';
+
+/** Per-request loaders of the catalogue: one statement per relation per page, whatever its size. */
+export interface CatalogueLoaders {
+  agencyById: DataLoader<string, Agency | undefined>;
+  datasetById: DataLoader<string, Dataset | undefined>;
+  datasetByCode: DataLoader<string, Dataset | undefined>;
+  fieldsByDataset: DataLoader<string, DatasetField[]>;
+}
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K): (V | undefined)[] {
+  const map = new Map(rows.map((r) => [keyOf(r), r]));
+  return keys.map((k) => map.get(k));
+}
+
+export function createCatalogueLoaders(agencies: AgencyRepository, datasets: DatasetRepository, hubCode: string): CatalogueLoaders {
+  const datasetById: DataLoader<string, Dataset | undefined> = new DataLoader(async (ids) => {
+    const rows = await datasets.findByIds(ids);
+    for (const d of rows) datasetByCode.prime(d.code, d);
+    return byKey(ids, rows, (d) => d.id);
+  });
+  const datasetByCode: DataLoader<string, Dataset | undefined> = new DataLoader(async (codes) => {
+    const rows = await datasets.findByCodes(hubCode, codes);
+    for (const d of rows) datasetById.prime(d.id, d);
+    return byKey(codes, rows, (d) => d.code);
+  });
+  return {
+    agencyById: new DataLoader(async (ids) => byKey(ids, await agencies.findByIds(ids), (a) => a.id)),
+    datasetById,
+    datasetByCode,
+    fieldsByDataset: new DataLoader(async (ids) => {
+      const rows = await datasets.currentFields(ids);
+      const grouped = new Map<string, DatasetField[]>(ids.map((id) => [id, []]));
+      for (const { datasetId, ...field } of rows) grouped.get(datasetId)?.push(field);
+      return ids.map((id) => grouped.get(id) ?? []);
+    }),
+  };
+}

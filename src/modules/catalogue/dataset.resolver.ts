@@ -1,0 +1,83 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../server/context.js';
+import { toConnection } from '../../schema/connection.js';
+import { PageArgs } from '../agency/agency.resolver.js';
+import { Agency } from '../agency/agency.type.js';
+import {
+  Dataset,
+  DatasetConnection,
+  DatasetFieldType,
+  DatasetFilterInput,
+  DatasetSchemaVersionType,
+  RegisterDatasetInput,
+  UpdateDatasetInput,
+} from './dataset.type.js';
+
+@Resolver(() => Dataset)
+export class DatasetResolver {
+  @Query(() => DatasetConnection, { description: 'The catalogue: datasets the viewer may see, by code.' })
+  async datasets(
+    @Arg('filter', () => DatasetFilterInput, { nullable: true }) filter: DatasetFilterInput | null,
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return toConnection(await ctx.services.datasets.page(ctx, filter, first, after), !!after);
+  }
+
+  @Query(() => Dataset, { nullable: true, description: 'A dataset by reference: "code" on this hub or "HUB:code".' })
+  async dataset(@Arg('ref') ref: string, @Ctx() ctx: RequestContext) {
+    return (await ctx.services.datasets.find(ctx, ref)) ?? null;
+  }
+
+  @Mutation(() => Dataset, { description: 'Registers a DRAFT dataset (MAINTAINER of the owner agency, or ADMIN).' })
+  registerDataset(@Arg('input', () => RegisterDatasetInput) input: RegisterDatasetInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.register(ctx, input);
+  }
+
+  @Mutation(() => Dataset, { description: 'Changes metadata; new fields make a new schema version.' })
+  updateDataset(@Arg('ref') ref: string, @Arg('input', () => UpdateDatasetInput) input: UpdateDatasetInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.update(ctx, ref, input);
+  }
+
+  @Mutation(() => Dataset, { description: 'DRAFT → PUBLISHED.' })
+  publishDataset(@Arg('ref') ref: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.publish(ctx, ref);
+  }
+
+  @Mutation(() => Dataset, { description: 'PUBLISHED → DEPRECATED, with a reason.' })
+  deprecateDataset(@Arg('ref') ref: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.deprecate(ctx, ref, reason);
+  }
+
+  @FieldResolver(() => String, { description: 'Global reference HUB:code.' })
+  ref(@Root() d: Dataset): string {
+    return `${d.hubCode}:${d.code}`;
+  }
+
+  @FieldResolver(() => String)
+  hub(@Root() d: Dataset): string {
+    return d.hubCode;
+  }
+
+  @FieldResolver(() => Int)
+  version(@Root() d: Dataset): number {
+    return d.recordsVersion;
+  }
+
+  @FieldResolver(() => Agency)
+  async owner(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
+    const owner = await ctx.loaders.agencyById.load(d.ownerId);
+    if (!owner) throw new Error(`dataset ${d.id} has no owner row`);
+    return owner;
+  }
+
+  @FieldResolver(() => [DatasetFieldType], { description: 'Fields of the current schema version.' })
+  fields(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.fieldsByDataset.load(d.id);
+  }
+
+  @FieldResolver(() => [DatasetSchemaVersionType], { description: 'All schema versions, newest first.' })
+  schemaVersions(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.schemaVersions(d.id);
+  }
+}

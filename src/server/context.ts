@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { Loaders, Services } from '../app/services.js';
+import type { Viewer } from '../auth/viewer.js';
+
+/** What every resolver receives: who asks, this request's loaders, a logger and the services. */
+export interface RequestContext {
+  viewer: Viewer | null;
+  requestId: string;
+  log: Logger;
+  loaders: Loaders;
+  services: Services;
+}

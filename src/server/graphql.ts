@@ -1,0 +1,44 @@
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import { formatError } from '../shared/errors.js';
+import type { RequestContext } from './context.js';
+import type { Metrics } from './metrics.js';
+
+export { HeaderMap };
+
+/** Metrics and the request log line for every GraphQL operation. */
+function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, operationName, operation, contextValue }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const name = operationName ?? 'anonymous';
+          metrics.operations.inc({ operation: name, type: operation?.operation ?? 'unknown' });
+          metrics.operationDuration.observe({ operation: name }, seconds);
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL') });
+          contextValue.log.debug(
+            { operation: name, ms: Math.round(seconds * 1000), errors: errors.map((e) => e.extensions?.code) },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}
+
+export async function createApollo(schema: GraphQLSchema, metrics: Metrics): Promise<ApolloServer<RequestContext>> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    csrfPrevention: true,
+    plugins: [ApolloServerPluginLandingPageDisabled(), observabilityPlugin(metrics)],
+  });
+  await apollo.start();
+  return apollo;
+}

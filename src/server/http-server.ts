@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { Services } from '../app/services.js';
+import { handleTokenRequest } from '../auth/token.route.js';
+import type { Viewer } from '../auth/viewer.js';
+import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import type { RequestContext } from './context.js';
+import { graphiqlAsset, graphiqlPage } from './graphiql.js';
+import { HeaderMap } from './graphql.js';
+import { mediaType, readBody, sendJson } from './http-util.js';
+import type { Metrics } from './metrics.js';
+
+const log = logger('http');
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Resolves the Bearer token to a Viewer: undefined = anonymous; an AppError for a bad token. */
+async function authenticate(req: IncomingMessage, services: Services): Promise<Viewer | null> {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
+  if (!m) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authorization header must be "Bearer <access token>"');
+  const claims = await services.tokens.verify(m[1]!);
+  if (!claims) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
+  const viewer = await services.clients.viewerFor(claims);
+  if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The client of this token is disabled or its secret was rotated');
+  return viewer;
+}
+
+function routeOf(path: string): string {
+  if (path === '/graphql' || path === '/oauth/token' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path === '/.well-known/jwks.json') return path;
+  if (path.startsWith('/graphiql/')) return '/graphiql';
+  return 'other';
+}
+
+export interface HubHttp {
+  server: http.Server;
+  /** In-flight requests, for draining on SIGTERM. */
+  inFlight(): number;
+}
+
+export function createHttpServer(services: Services, apollo: ApolloServer<RequestContext>, metrics: Metrics): HubHttp {
+  let inFlight = 0;
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const accept = req.headers.accept ?? '';
+    if (req.method === 'GET' && !url.searchParams.has('query') && accept.includes('text/html')) {
+      const page = graphiqlPage(services.config.hubName);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      res.end(page);
+      return;
+    }
+    const viewer = await authenticate(req, services);
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, services.config.bodyLimitBytes);
+      if (mediaType(req) === 'application/json' || mediaType(req) === 'application/graphql-response+json') {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+        } catch {
+          throw new AppError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON');
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const context: RequestContext = {
+      viewer,
+      requestId,
+      log: log.child({ requestId }),
+      loaders: services.createLoaders(),
+      services,
+    };
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.setHeader('x-request-id', requestId);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    switch (url.pathname) {
+      case '/graphql':
+        return handleGraphQL(req, res, url, requestId);
+      case '/oauth/token':
+        return handleTokenRequest(req, res, services, metrics, requestId);
+      case '/.well-known/jwks.json':
+        return sendJson(res, 200, services.keys.jwks(), { 'cache-control': 'public, max-age=300' });
+      case '/healthz':
+        return sendJson(res, 200, { status: 'ok', hub: services.config.hubCode });
+      case '/readyz':
+        try {
+          await withTimeout(services.db.ping(), 2_000);
+          return sendJson(res, 200, { status: 'ready', database: services.db.kind });
+        } catch {
+          return sendJson(res, 503, { status: 'unavailable', database: services.db.kind });
+        }
+      case '/metrics': {
+        metrics.sqlStatements.reset();
+        metrics.sqlStatements.inc(services.db.stats.statements);
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      case '/':
+        res.writeHead(302, { location: '/graphql' });
+        res.end();
+        return;
+      default: {
+        const asset = graphiqlAsset(url.pathname);
+        if (asset && req.method === 'GET') {
+          res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' });
+          res.end(asset.body);
+          return;
+        }
+        return sendJson(res, 404, { error: 'not_found', path: url.pathname });
+      }
+    }
+  }
+
+  const server = http.createServer(async (req, res) => {
+    inFlight++;
+    const started = process.hrtime.bigint();
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const url = new URL(req.url ?? '/', 'http://hub.local');
+    res.setHeader('x-content-type-options', 'nosniff');
+    try {
+      await route(req, res, url, requestId);
+    } catch (e) {
+      if (!res.headersSent) {
+        if (e instanceof AppError) {
+          const status = (e.extensions.http as number | undefined) ?? httpStatusOf(e.code);
+          const headers: Record<string, string> = { 'x-request-id': requestId };
+          if (e.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer realm="lgsp-hub", error="invalid_token"';
+          const { http: _h, ...ext } = e.extensions;
+          sendJson(res, status, { errors: [{ message: e.message, extensions: { ...ext, code: e.code } }] }, headers);
+        } else {
+          sendJson(res, 500, { errors: [maskInternal(e)] }, { 'x-request-id': requestId });
+        }
+      } else {
+        res.destroy();
+      }
+    } finally {
+      inFlight--;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.httpRequests.inc({ route: routeOf(url.pathname), method: req.method ?? 'GET', status: String(res.statusCode) });
+      log.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  return { server, inFlight: () => inFlight };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
