@@ -27,6 +27,7 @@ const REDACT = [
 ];
 
 let root: Logger | undefined;
+let children = new Map<string, Logger>();
 
 export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
   root = pino(
@@ -39,13 +40,32 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
     },
     destination ?? pino.destination({ dest: 2, sync: false }),
   );
+  children = new Map();
   return root;
 }
 
-/** A child logger for one part of the hub (`db`, `http`, `auth`, …). */
-export function logger(category: string): Logger {
+function current(category: string): Logger {
   root ??= createRootLogger(process.env.LOG_LEVEL ?? 'info');
-  return root.child({ category });
+  let child = children.get(category);
+  if (!child) {
+    child = root.child({ category });
+    children.set(category, child);
+  }
+  return child;
+}
+
+/**
+ * A logger for one part of the hub (`db`, `http`, `auth`, …). Modules take it at import time,
+ * before the configuration is read, so it follows whichever root logger is current.
+ */
+export function logger(category: string): Logger {
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      const target = current(category);
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export type { Logger };
