@@ -8,7 +8,7 @@ import { createApollo } from '../server/graphql.js';
 import { createHttpServer } from '../server/http-server.js';
 import { Metrics } from '../server/metrics.js';
 import { logger } from '../shared/logger.js';
-import { seedIfEmpty, type SeedReport } from '../seed/seed.js';
+import { seedDemoRecords, seedIfEmpty, type SeedReport } from '../seed/seed.js';
 import { createServices, type Services } from './services.js';
 
 const log = logger('hub');
@@ -19,6 +19,8 @@ export interface RunningHub {
   services: Services;
   db: Database;
   seed: SeedReport | undefined;
+  /** Large demo datasets filling after start (resolves at once when there is nothing to fill). */
+  backgroundSeed: Promise<unknown>;
   /** Stops accepting, lets in-flight requests finish (bounded), closes the database. */
   close(): Promise<void>;
 }
@@ -51,11 +53,21 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
     const control = socketPath ? await (await import('../cli/control-server.js')).startControlServer(socketPath, services) : undefined;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log.info({ url, hub: config.hubCode, database: db.kind }, 'hub listening');
+    const backgroundSeed =
+      config.seed === 'demo'
+        ? seedDemoRecords(services, 'large').catch((e: Error) => log.error({ err: { message: e.message } }, 'seeding large demo datasets failed'))
+        : Promise.resolve();
+    const janitor = setInterval(() => {
+      services.records.purgeSuperseded().catch((e: Error) => log.warn({ err: { message: e.message } }, 'purge of superseded records failed'));
+    }, 60_000);
+    janitor.unref();
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         log.info('draining');
+        clearInterval(janitor);
+        await backgroundSeed;
         const stopped = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeIdleConnections();
         const deadline = Date.now() + config.shutdownGraceMs;
@@ -67,7 +79,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         await db.close();
         log.info('stopped');
       })());
-    return { url, port, services, db, seed, close };
+    return { url, port, services, db, seed, backgroundSeed, close };
   } catch (e) {
     await db.close();
     throw e;

@@ -10,6 +10,8 @@ import { DatasetService } from '../modules/catalogue/dataset.service.js';
 import { ClientRepository } from '../modules/client/client.repository.js';
 import { ClientService } from '../modules/client/client.service.js';
 import { HubService } from '../modules/hub/hub.service.js';
+import { RecordImportService } from '../modules/records/record-import.service.js';
+import { RecordService, type GrantSource } from '../modules/records/record.service.js';
 
 /** Everything a hub process holds once: configuration, database, keys and the domain services. */
 export interface Services {
@@ -21,6 +23,7 @@ export interface Services {
   agencies: AgencyService;
   clients: ClientService;
   datasets: DatasetService;
+  records: RecordService;
   /** Fresh per-request loaders (never shared between requests: no stale or cross-viewer data). */
   createLoaders(): Loaders;
 }
@@ -36,6 +39,9 @@ export async function createServices(config: Config, db: Database): Promise<Serv
   const agencyRepo = new AgencyRepository(db);
   const datasetRepo = new DatasetRepository(db);
   const agencies = new AgencyService(agencyRepo, config.hubCode);
+  const datasets = new DatasetService(datasetRepo, agencies, config.hubCode);
+  // Until access requests and grants exist, no agency holds a grant.
+  const grants: GrantSource = { findActiveGrant: async () => null };
   return {
     config,
     db,
@@ -44,7 +50,8 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     hub,
     agencies,
     clients: new ClientService(new ClientRepository(db), agencies, config.hubCode),
-    datasets: new DatasetService(datasetRepo, agencies, config.hubCode),
+    datasets,
+    records: new RecordService(db, datasets, new RecordImportService(db), grants),
     createLoaders: () => createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode),
   };
 }

@@ -48,8 +48,13 @@ export async function handleTokenRequest(req: IncomingMessage, res: ServerRespon
     const decoded = Buffer.from(auth!.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return oauthError(res, 401, 'invalid_client', 'malformed Basic credentials', true);
-    clientId = decodeURIComponent(decoded.slice(0, colon));
-    clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+    try {
+      clientId = decodeURIComponent(decoded.slice(0, colon));
+      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+    } catch {
+      // RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is bad credentials, not a 500.
+      return oauthError(res, 401, 'invalid_client', 'malformed Basic credentials', true);
+    }
   }
   if (params.grant_type !== 'client_credentials') {
     metrics.tokensIssued.inc({ result: 'unsupported_grant_type' });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { MIGRATIONS_DIR, NO_FILTERS, SCHEMA_FILE, createSchemaEngine, readMigrationsList, type SchemaEngine } from './migrate.js';
+import { MIGRATIONS_DIR, SCHEMA_FILTERS, SCHEMA_FILE, createSchemaEngine, readMigrationsList, type SchemaEngine } from './migrate.js';
 
 async function main() {
   const name = (process.argv[2] ?? '').replace(/[^a-z0-9_]/gi, '_');
@@ -19,14 +19,14 @@ async function main() {
   const pglite = await PGlite.create({ dataDir: 'memory://' });
   const engine: SchemaEngine = await createSchemaEngine(new PrismaPGlite(pglite));
   const migrationsList = readMigrationsList();
-  await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-  await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+  await engine.applyMigrations({ migrationsList, filters: SCHEMA_FILTERS });
+  await engine.devDiagnostic({ migrationsList, filters: SCHEMA_FILTERS });
   const out = await engine.createMigration({
     draft: true,
     migrationName: name,
     migrationsList,
     schema: { files: [{ path: SCHEMA_FILE, content: fs.readFileSync(SCHEMA_FILE, 'utf8') }] },
-    filters: NO_FILTERS,
+    filters: SCHEMA_FILTERS,
   });
   const script = out.migrationScript ?? '';
   if (!script.trim() || /^-- This is an empty migration\.\s*$/.test(script.trim())) {

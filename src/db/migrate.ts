@@ -90,7 +90,8 @@ export function readMigrationsList() {
   };
 }
 
-export const NO_FILTERS = { externalTables: [], externalEnums: [] };
+/** Tables managed by hand-written SQL in migrations (the partitioned record store), not by the Prisma schema. */
+export const SCHEMA_FILTERS = { externalTables: ['public.record'], externalEnums: [] };
 
 /** Applies pending migrations; idempotent. Returns the names applied now. */
 export async function migrate(db: Database): Promise<string[]> {
@@ -98,7 +99,7 @@ export async function migrate(db: Database): Promise<string[]> {
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: readMigrationsList(),
-      filters: NO_FILTERS,
+      filters: SCHEMA_FILTERS,
     });
     if (appliedMigrationNames.length > 0) log.info({ applied: appliedMigrationNames }, 'migrations applied');
     return appliedMigrationNames;

@@ -34,12 +34,15 @@ export const ruleMap = {
     agency: allow,
     datasets: allow,
     dataset: allow,
+    // Anonymous callers read OPEN data; the record access policy decides field by field.
+    records: allow,
   },
   Mutation: {
     registerDataset: canManageCatalogue,
     updateDataset: canManageCatalogue,
     publishDataset: canManageCatalogue,
     deprecateDataset: canManageCatalogue,
+    importRecords: canManageCatalogue,
     createAgency: canAdminister,
     createApiClient: canAdminister,
     disableApiClient: canAdminister,

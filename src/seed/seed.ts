@@ -3,7 +3,12 @@ import path from 'node:path';
 import type { Services } from '../app/services.js';
 import type { Viewer } from '../auth/viewer.js';
 import { logger } from '../shared/logger.js';
+import { demoBatches } from './demo-records.js';
 import { DEMO_ROLES, DEMO_WORLD, type DemoHub } from './demo-world.js';
+
+/** Demo datasets larger than this are filled after the hub starts listening. */
+export const LARGE_DEMO_DATASET = 50_000;
+const DEMO_IMPORT_CHUNK = 25_000;
 
 const log = logger('seed');
 
@@ -43,15 +48,15 @@ export async function seedWorld(services: Services, world: 'demo'): Promise<Seed
 
   let datasets = 0;
   for (const d of part.datasets) {
-    const ownerId = agencyIds.get(d.owner)!;
-    const admin: Viewer = { clientId: 'seed', clientKey: 'seed', agencyId: ownerId, agencyCode: d.owner, hubCode, roles: ['ADMIN'] };
-    const caller = { viewer: admin, requestId: 'seed', loaders: services.createLoaders() };
+    const caller = seedCaller(services, agencyIds.get(d.owner)!, d.owner);
     if (await services.datasets.find(caller, d.code)) continue;
     await services.datasets.register(caller, { ...d, owner: d.owner });
     if (d.status !== 'DRAFT') await services.datasets.publish(caller, d.code);
     if (d.status === 'DEPRECATED') await services.datasets.deprecate(caller, d.code, d.deprecationReason ?? 'replaced');
     datasets++;
   }
+
+  await seedDemoRecords(services, 'small');
 
   const credentials: DemoCredential[] = [];
   for (const a of part.agencies) {
@@ -65,4 +70,52 @@ export async function seedWorld(services: Services, world: 'demo'): Promise<Seed
   fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   log.info({ hub: hubCode, agencies: part.agencies.length, datasets, clients: credentials.length }, 'demo world seeded');
   return { world, agencies: part.agencies.length, datasets, credentials, credentialsFile };
+}
+
+function seedCaller(services: Services, ownerId: string, ownerCode: string) {
+  const admin: Viewer = { clientId: 'seed', clientKey: 'seed', agencyId: ownerId, agencyCode: ownerCode, hubCode: services.config.hubCode, roles: ['ADMIN'] };
+  return { viewer: admin, requestId: 'seed', loaders: services.createLoaders() };
+}
+
+/**
+ * Fills the demo datasets that have no records yet with their synthetic rows, through the
+ * ordinary import path (validated, atomic, audited). `small` takes those up to
+ * {@link LARGE_DEMO_DATASET} rows (seeded before the hub listens); `large` the rest.
+ */
+export async function seedDemoRecords(services: Services, which: 'small' | 'large'): Promise<number> {
+  const hubCode = services.config.hubCode;
+  const part = DEMO_WORLD[hubCode];
+  if (!part) return 0;
+  let total = 0;
+  for (const d of part.datasets) {
+    let rows = 0;
+    if (d.records === 0 || (which === 'small') !== d.records <= LARGE_DEMO_DATASET) continue;
+    const owner = await services.agencies.byCode(d.owner);
+    if (!owner) continue;
+    const caller = seedCaller(services, owner.id, owner.code);
+    const dataset = await services.datasets.find(caller, d.code);
+    if (!dataset || dataset.recordsVersion > 0) continue;
+    const started = Date.now();
+    // Large datasets go in chunks of separate imports (REPLACE, then APPENDs): on the embedded
+    // database one long transaction would hold the only connection, and requests would wait.
+    let chunk: Record<string, unknown>[][] = [];
+    let chunkRows = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const mode = rows === 0 ? 'REPLACE' : 'APPEND';
+      const outcome = await services.records.importFrom(seedCaller(services, owner.id, owner.code), d.code, chunk, { mode, source: 'json', origin: 'demo-seed' });
+      rows += outcome.inserted;
+      chunk = [];
+      chunkRows = 0;
+    };
+    for (const batch of demoBatches(hubCode, d)) {
+      chunk.push(batch);
+      chunkRows += batch.length;
+      if (chunkRows >= DEMO_IMPORT_CHUNK) await flush();
+    }
+    await flush();
+    log.info({ dataset: d.code, rows, ms: Date.now() - started }, 'demo records seeded');
+    total += rows;
+  }
+  return total;
 }

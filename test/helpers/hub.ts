@@ -13,8 +13,28 @@ export const PG_ADMIN_URL = process.env.LGSP_TEST_PG_URL ?? 'postgres://postgres
 export interface TestHub extends RunningHub {
   config: Config;
   dataDir: string;
+  /** The PostgreSQL database URL, when the hub runs on PostgreSQL. */
+  databaseUrl: string | undefined;
   /** Removes the hub's database (temporary directory or PostgreSQL database). */
   destroy(): Promise<void>;
+}
+
+/** Where an earlier test hub kept its data: its data directory and, on PostgreSQL, its database. */
+export interface TestHubStorage {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}
+
+export interface TestHubOptions {
+  seed?: 'demo' | 'none';
+  hubCode?: string;
+  env?: Record<string, string>;
+  db?: TestDb;
+  /**
+   * Start on the storage of an earlier (closed, or deliberately still running) test hub instead
+   * of a fresh one. The new hub's `destroy()` then removes that storage.
+   */
+  reuse?: TestHubStorage;
 }
 
 /** A fresh PostgreSQL database on the test server; returns its URL and a drop function. */
@@ -26,13 +46,28 @@ export async function createPgDatabase(prefix = 'lgsp_test'): Promise<{ url: str
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => dropPgDatabase(url.toString()) };
+}
+
+/** Drops the database a test URL names (the admin connection goes through PG_ADMIN_URL). */
+export async function dropPgDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await c.end();
+}
+
+/** Fresh storage for the database this test project targets (data directory, PostgreSQL database). */
+export async function createTestStorage(db: TestDb = TEST_DB): Promise<TestHubStorage & { destroy(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgsp-test-'));
+  const pgDb = db === 'postgres' ? await createPgDatabase() : undefined;
   return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
+    dataDir,
+    databaseUrl: pgDb?.url,
+    async destroy() {
+      await pgDb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -41,31 +76,39 @@ export async function createPgDatabase(prefix = 'lgsp_test'): Promise<{ url: str
  * Starts a real hub (HTTP on an ephemeral loopback port) on the database this test project
  * targets, seeded with the demo world unless `seed: 'none'`.
  */
-export async function startTestHub(options: { seed?: 'demo' | 'none'; hubCode?: string; env?: Record<string, string>; db?: TestDb } = {}): Promise<TestHub> {
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgsp-test-'));
-  const db = options.db ?? TEST_DB;
-  const pgDb = db === 'postgres' ? await createPgDatabase() : undefined;
+  const storage = options.reuse ?? (await createTestStorage(options.db ?? TEST_DB));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    LGSP_DATA_DIR: dataDir,
+    LGSP_DATA_DIR: storage.dataDir,
     LGSP_HUB_CODE: options.hubCode ?? 'TG',
     LGSP_SEED: options.seed ?? 'demo',
     LOG_LEVEL: 'silent',
     LGSP_SHUTDOWN_GRACE_MS: '2000',
-    ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
+    ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
     ...options.env,
   });
-  const hub = await startHub(config);
+  const removeStorage = async () => {
+    if (storage.databaseUrl) await dropPgDatabase(storage.databaseUrl);
+    fs.rmSync(storage.dataDir, { recursive: true, force: true });
+  };
+  let hub: RunningHub;
+  try {
+    hub = await startHub(config);
+  } catch (e) {
+    if (!options.reuse) await removeStorage();
+    throw e;
+  }
   return {
     ...hub,
     config,
-    dataDir,
+    dataDir: storage.dataDir,
+    databaseUrl: storage.databaseUrl,
     async destroy() {
       await hub.close();
-      await pgDb?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await removeStorage();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { SqlExecutor } from '../../db/sql.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
 /** What one audit entry says. Never put secrets or record values in `details`. */
@@ -11,24 +12,28 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-export type AuditWriter = Pick<Prisma.TransactionClient, 'auditEntry'>;
+/** A transaction of either kind: Prisma's (catalogue) or raw SQL (records). */
+export type AuditWriter = SqlExecutor | Pick<Prisma.TransactionClient, '$executeRawUnsafe'>;
+
+const INSERT_AUDIT = `INSERT INTO audit_entry (action, actor_client, actor_agency, target_type, target_ref, request_id, details)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`;
 
 /**
  * The one way to append to the audit log. Call it inside the transaction of the change it
  * describes, so the entry and the change commit together or not at all.
  */
 export async function recordAudit(tx: AuditWriter, event: AuditEvent): Promise<void> {
-  await tx.auditEntry.create({
-    data: {
-      action: event.action,
-      actorClient: event.actorClient ?? null,
-      actorAgency: event.actorAgency ?? null,
-      targetType: event.targetType,
-      targetRef: event.targetRef,
-      requestId: event.requestId,
-      details: (event.details ?? {}) as Prisma.InputJsonValue,
-    },
-  });
+  const params = [
+    event.action,
+    event.actorClient ?? null,
+    event.actorAgency ?? null,
+    event.targetType ?? null,
+    event.targetRef ?? null,
+    event.requestId ?? null,
+    JSON.stringify(event.details ?? {}),
+  ];
+  if ('query' in tx) await tx.query(INSERT_AUDIT, params);
+  else await tx.$executeRawUnsafe(INSERT_AUDIT, ...params);
 }
 
 /** Actor fields of an audit event from a request's viewer (or the local operator for the CLI). */

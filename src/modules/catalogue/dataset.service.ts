@@ -3,7 +3,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import type { DatasetStatus, SharingMode } from '../../generated/prisma/enums.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../../shared/cursor.js';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../shared/errors.js';
-import { foldText } from '../../shared/text.js';
+import { escapeLike, foldText } from '../../shared/text.js';
 import { actorOf } from '../audit/audit.service.js';
 import type { AgencyService } from '../agency/agency.service.js';
 import type { CatalogueLoaders } from './dataset.loaders.js';
@@ -113,7 +113,8 @@ export class DatasetService {
     if (filter.status) and.push({ status: filter.status });
     if (filter.search) {
       const terms = foldText(filter.search).split(' ').filter(Boolean).slice(0, 10);
-      for (const term of terms) and.push({ searchText: { contains: term } });
+      // Prisma's `contains` becomes LIKE '%term%' without escaping: a bare % or _ would match everything.
+      for (const term of terms) and.push({ searchText: { contains: escapeLike(term) } });
     }
     return { AND: and };
   }

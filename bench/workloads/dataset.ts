@@ -1,0 +1,73 @@
+import { badRequest } from '../servers/raw-errors.js';
+import { canonicalHubDataset, canonicalPostGraphileDataset, type PostGraphileDataset } from './catalogue.js';
+import { datasetByCodesSql, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow } from './hub-sql.js';
+import { graphqlData, graphqlRequest, type BenchContext, type Workload } from './types.js';
+
+/** One dataset by reference (HUB:code) with owner and fields; the references rotate over the catalogue. */
+
+const HUB_QUERY = `query Dataset($ref: String!) {
+  dataset(ref: $ref) { code title owner { code name } fields { name type classification } }
+}`;
+
+const POSTGRAPHILE_QUERY = `query Dataset($hub: String!, $code: String!) {
+  datasetByHubCodeAndCode(hubCode: $hub, code: $code) {
+    code title agencyByOwnerId { code name } currentFields { nodes { name type classification } }
+  }
+}`;
+
+/** How many distinct datasets the connections cycle through. */
+const DISTINCT = 100;
+
+function sampleCodes(ctx: BenchContext): string[] {
+  const codes = ctx.datasetCodes;
+  const n = Math.min(DISTINCT, codes.length);
+  return Array.from({ length: n }, (_, i) => codes[Math.floor((i * codes.length) / n)]!);
+}
+
+const REF = /^(?:([A-Za-z][A-Za-z0-9]{1,9}):)?([a-z0-9][a-z0-9-]{1,62}[a-z0-9])$/;
+
+export const dataset: Workload = {
+  name: 'dataset',
+  title: 'One dataset by ref',
+  description: `dataset(ref: "HUB:code") with owner { code name } and fields { name type classification }, authenticated; ${DISTINCT} refs in turn`,
+  targets: [
+    {
+      system: 'hub',
+      requests: (ctx) => sampleCodes(ctx).map((code) => graphqlRequest(HUB_QUERY, { ref: `${ctx.hubCode}:${code}` }, ctx.token)),
+      canonical: (body) => canonicalHubDataset(graphqlData(body).dataset as CanonicalDataset),
+    },
+    {
+      system: 'raw',
+      requests: (ctx) =>
+        sampleCodes(ctx).map((code) => ({ method: 'GET' as const, path: `/dataset?ref=${encodeURIComponent(`${ctx.hubCode}:${code}`)}`, headers: { authorization: `Bearer ${ctx.token}` } })),
+      canonical: (body) => canonicalHubDataset(graphqlData(body).dataset as CanonicalDataset),
+      note: 'verifies the token, then the hub’s 4 statements',
+    },
+    {
+      system: 'postgraphile',
+      requests: (ctx) => sampleCodes(ctx).map((code) => graphqlRequest(POSTGRAPHILE_QUERY, { hub: ctx.hubCode, code }, undefined)),
+      canonical: (body) => canonicalPostGraphileDataset(graphqlData(body).datasetByHubCodeAndCode as PostGraphileDataset),
+      note: 'no authentication; one SQL statement',
+    },
+  ],
+  goals: [],
+  statements: {
+    sizes: [1],
+    request: (ctx) => graphqlRequest(HUB_QUERY, { ref: `${ctx.hubCode}:${ctx.datasetCodes[0]}` }, ctx.token),
+  },
+  rawRoutes: {
+    '/dataset': async (ctx, req, url) => {
+      const viewer = await ctx.authenticate(req);
+      const m = REF.exec((url.searchParams.get('ref') ?? '').trim());
+      if (!m) throw badRequest('Invalid dataset reference');
+      const hub = (m[1] ?? ctx.hubCode).toUpperCase();
+      if (hub !== ctx.hubCode) return { data: { dataset: null } };
+      const { rows } = await ctx.pool.query<DatasetRow>(datasetByCodesSql(1), [ctx.hubCode, m[2], '0']);
+      const d = rows[0];
+      const visible = d && (d.status !== 'DRAFT' || d.owner_id === viewer.agencyId || viewer.roles.includes('ADMIN'));
+      if (!d || !visible) return { data: { dataset: null } };
+      const { owners, fields } = await ownersAndFields(ctx.pool, [d]);
+      return { data: { dataset: datasetNode(d, owners, fields) } };
+    },
+  },
+};

@@ -1,0 +1,39 @@
+/** One request outside the load generator (checks, token, metrics). */
+export async function send(baseUrl, spec) {
+    const res = await fetch(baseUrl + spec.path, { method: spec.method, headers: spec.headers, body: spec.body, signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    return {
+        status: res.status,
+        bytes: Buffer.byteLength(text),
+        text,
+        json() {
+            try {
+                return JSON.parse(text);
+            }
+            catch {
+                throw new Error(`not JSON (HTTP ${res.status}): ${text.slice(0, 300)}`);
+            }
+        },
+    };
+}
+/** POST /oauth/token with client credentials → access token. */
+export async function fetchToken(hubUrl, clientId, clientSecret) {
+    const r = await send(hubUrl, {
+        method: 'POST',
+        path: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+    });
+    const body = r.json();
+    if (r.status !== 200 || !body.access_token)
+        throw new Error(`token endpoint answered ${r.status}: ${r.text.slice(0, 300)}`);
+    return body.access_token;
+}
+/** The hub's counter of SQL statements, from GET /metrics. */
+export async function statementsSoFar(hubUrl) {
+    const r = await send(hubUrl, { method: 'GET', path: '/metrics' });
+    const m = /^lgsp_db_statements_total(?:\{[^}]*\})?\s+([0-9.e+]+)\s*$/m.exec(r.text);
+    if (!m)
+        throw new Error('lgsp_db_statements_total not found in /metrics');
+    return Number(m[1]);
+}

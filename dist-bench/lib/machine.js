@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+function readProc(file) {
+    try {
+        return fs.readFileSync(file, 'utf8');
+    }
+    catch {
+        return '';
+    }
+}
+/** Version of an installed package as resolved from `fromDir`. */
+export function packageVersion(fromDir, name) {
+    try {
+        const req = createRequire(path.join(fromDir, 'package.json'));
+        return JSON.parse(fs.readFileSync(req.resolve(`${name}/package.json`), 'utf8')).version;
+    }
+    catch {
+        return 'not installed';
+    }
+}
+function gitDescribe(dir) {
+    try {
+        const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'prisma', 'package.json'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        return dirty ? `${head} + uncommitted changes in src/prisma` : head;
+    }
+    catch {
+        return 'not a git checkout';
+    }
+}
+export function machineInfo(hubDir, repoRoot, postgres) {
+    const cpuinfo = readProc('/proc/cpuinfo');
+    const meminfo = readProc('/proc/meminfo');
+    const cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+    const memKb = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? os.totalmem() / 1024);
+    const hubPkg = JSON.parse(fs.readFileSync(path.join(hubDir, 'package.json'), 'utf8'));
+    const pgDir = path.dirname(createRequire(path.join(repoRoot, 'package.json')).resolve('postgraphile/package.json'));
+    return {
+        cpu,
+        cores: os.availableParallelism?.() ?? os.cpus().length,
+        ramGiB: memKb / 1024 / 1024,
+        os: `${os.type()} ${os.release()}`,
+        node: process.version,
+        postgres,
+        versions: {
+            [hubPkg.name]: hubPkg.version,
+            '@apollo/server': packageVersion(hubDir, '@apollo/server'),
+            graphql: packageVersion(hubDir, 'graphql'),
+            'type-graphql': packageVersion(hubDir, 'type-graphql'),
+            '@prisma/client': packageVersion(hubDir, '@prisma/client'),
+            '@prisma/adapter-pg': packageVersion(hubDir, '@prisma/adapter-pg'),
+            pg: packageVersion(hubDir, 'pg'),
+            dataloader: packageVersion(hubDir, 'dataloader'),
+            postgraphile: packageVersion(repoRoot, 'postgraphile'),
+            'graphql (PostGraphile)': packageVersion(pgDir, 'graphql'),
+            autocannon: packageVersion(repoRoot, 'autocannon'),
+        },
+        hubGit: gitDescribe(hubDir),
+    };
+}

@@ -1,0 +1,13 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { announceReady, exitOnSignal, requireEnv } from './common.js';
+const hubDir = requireEnv('BENCH_HUB_DIR');
+const load = (rel) => import(pathToFileURL(path.join(hubDir, 'dist', rel)).href);
+const { createRootLogger } = await load('shared/logger.js');
+const { loadConfig } = await load('config/config.js');
+const { startHub } = await load('app/hub.js');
+const config = loadConfig(process.env);
+createRootLogger(config.logLevel);
+const hub = await startHub(config, { controlSocket: false });
+exitOnSignal(() => hub.close());
+announceReady({ url: hub.url });

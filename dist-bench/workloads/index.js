@@ -1,0 +1,17 @@
+import { catalogue } from './catalogue.js';
+import { dataset } from './dataset.js';
+/**
+ * Every workload, in run order. To add one: write bench/workloads/NAME.ts exporting a Workload
+ * (targets, goals, raw routes, optional data setup and server variants) and list it here.
+ */
+export const WORKLOADS = [catalogue, dataset];
+export function selectWorkloads(names) {
+    if (names.length === 0)
+        return WORKLOADS;
+    return names.map((name) => {
+        const w = WORKLOADS.find((x) => x.name === name);
+        if (!w)
+            throw new Error(`unknown workload "${name}"; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+        return w;
+    });
+}

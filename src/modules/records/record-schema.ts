@@ -1,0 +1,172 @@
+import type { Classification, FieldType } from '../../generated/prisma/enums.js';
+
+/** The part of a field definition records care about. */
+export interface RecordField {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  indexed: boolean;
+  isKey: boolean;
+  classification: Classification;
+}
+
+export interface RowError {
+  row: number;
+  field: string | null;
+  reason: string;
+}
+
+/** Values arrive typed (JSON) or as text (CSV, where an empty cell means "no value"). */
+export type SourceKind = 'json' | 'text';
+
+type Coerce = (value: unknown) => unknown | typeof INVALID;
+const INVALID = Symbol('invalid');
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= days;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * Per-type coercion into the stored form, chosen so that text order equals value order where
+ * the query layer compares text: DATE as `YYYY-MM-DD`, DATETIME as UTC ISO-8601 with
+ * milliseconds. Numbers are JSON numbers (DECIMAL limited to 15 significant digits, the exact
+ * range of a double); BOOLEAN accepts true/false, 1/0 and có/không in text sources.
+ */
+const COERCE: Record<FieldType, Coerce> = {
+  STRING: (v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : INVALID),
+  INTEGER: (v) => {
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? v : INVALID;
+    if (typeof v === 'string' && INTEGER_TEXT.test(v.trim())) {
+      const n = Number(v.trim());
+      return Number.isSafeInteger(n) ? n : INVALID;
+    }
+    return INVALID;
+  },
+  DECIMAL: (v) => {
+    let n: number;
+    if (typeof v === 'number') n = v;
+    else if (typeof v === 'string' && DECIMAL_TEXT.test(v.trim())) n = Number(v.trim());
+    else return INVALID;
+    if (!Number.isFinite(n)) return INVALID;
+    const digits = (typeof v === 'string' ? v.trim() : String(v)).replace(/^[+-]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '');
+    return digits.length > 15 ? INVALID : n;
+  },
+  BOOLEAN: (v) => {
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'string') {
+      const t = v.trim().toLowerCase();
+      if (t === 'true' || t === '1' || t === 'có' || t === 'yes') return true;
+      if (t === 'false' || t === '0' || t === 'không' || t === 'no') return false;
+    }
+    return INVALID;
+  },
+  DATE: (v) => {
+    if (typeof v !== 'string') return INVALID;
+    const t = v.trim();
+    let m = DATE.exec(t);
+    if (m) return validDate(+m[1]!, +m[2]!, +m[3]!) ? t : INVALID;
+    m = VN_DATE.exec(t);
+    if (m && validDate(+m[3]!, +m[2]!, +m[1]!)) return `${m[3]}-${pad(+m[2]!)}-${pad(+m[1]!)}`;
+    return INVALID;
+  },
+  DATETIME: (v) => {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v.trim())) return INVALID;
+    const d = new Date(v.trim());
+    return Number.isNaN(d.getTime()) ? INVALID : d.toISOString();
+  },
+  JSON: (v) => v,
+};
+
+const TYPE_HINT: Record<FieldType, string> = {
+  STRING: 'a string',
+  INTEGER: 'an integer',
+  DECIMAL: 'a number (at most 15 significant digits)',
+  BOOLEAN: 'true or false',
+  DATE: 'a date YYYY-MM-DD (or DD/MM/YYYY)',
+  DATETIME: 'an ISO-8601 date-time',
+  JSON: 'JSON',
+};
+
+export interface CompiledSchema {
+  fields: readonly RecordField[];
+  keyFields: readonly RecordField[];
+  /**
+   * Validates one row into its stored form. Returns undefined and pushes errors when invalid.
+   * `rowNumber` is 1-based in the source (the header of a CSV is not counted).
+   */
+  validate(row: unknown, rowNumber: number, errors: RowError[], maxErrors: number): Record<string, unknown> | undefined;
+  /** Canonical key text of a stored row (null for datasets without key fields). */
+  keyOf(data: Record<string, unknown>): string | null;
+}
+
+/** Compiles a field schema into a validator: one closure per field, no per-row lookups. */
+export function compileSchema(fields: readonly RecordField[], source: SourceKind): CompiledSchema {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const keyFields = fields.filter((f) => f.isKey);
+  const steps = fields.map((f) => ({ field: f, coerce: COERCE[f.type], hint: TYPE_HINT[f.type] }));
+  const push = (errors: RowError[], max: number, e: RowError) => {
+    if (errors.length < max) errors.push(e);
+  };
+
+  return {
+    fields,
+    keyFields,
+    validate(row, rowNumber, errors, maxErrors) {
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        push(errors, maxErrors, { row: rowNumber, field: null, reason: 'a record must be a JSON object' });
+        return undefined;
+      }
+      const input = row as Record<string, unknown>;
+      let ok = true;
+      for (const name in input) {
+        if (!byName.has(name)) {
+          push(errors, maxErrors, { row: rowNumber, field: name, reason: 'unknown field' });
+          ok = false;
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const { field, coerce, hint } of steps) {
+        let v = input[field.name];
+        if (source === 'text' && v === '') v = undefined;
+        if (v === undefined || v === null) {
+          if (field.required) {
+            push(errors, maxErrors, { row: rowNumber, field: field.name, reason: 'required' });
+            ok = false;
+          }
+          continue;
+        }
+        const c = coerce(v);
+        if (c === INVALID) {
+          push(errors, maxErrors, { row: rowNumber, field: field.name, reason: `expected ${hint}` });
+          ok = false;
+          continue;
+        }
+        out[field.name] = c;
+      }
+      return ok ? out : undefined;
+    },
+    keyOf(data) {
+      if (keyFields.length === 0) return null;
+      return JSON.stringify(keyFields.map((f) => data[f.name] ?? null));
+    },
+  };
+}
+
+/** Coerces one value (of a condition or cursor) to the stored form of `type`; undefined when invalid. */
+export function coerceValue(type: FieldType, value: unknown): unknown {
+  const c = COERCE[type](value);
+  return c === INVALID ? undefined : c;
+}
+
+export function typeHint(type: FieldType): string {
+  return TYPE_HINT[type];
+}

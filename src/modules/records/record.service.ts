@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import type { ImportMode } from '../../generated/prisma/enums.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../shared/cursor.js';
+import { AppError, ErrorCode, badInput, forbidden } from '../../shared/errors.js';
+import { actorOf } from '../audit/audit.service.js';
+import { canChangeDataset } from '../catalogue/dataset.policy.js';
+import type { Dataset } from '../catalogue/dataset.repository.js';
+import type { Caller, DatasetService } from '../catalogue/dataset.service.js';
+import type { RecordImportService, ImportOutcome } from './record-import.service.js';
+import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
+import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
+import type { RecordField, SourceKind } from './record-schema.js';
+import { fieldExpression, fieldLiteral, partitionExists, partitionName } from './record-store.js';
+
+/** How long the generation a REPLACE superseded stays readable for open cursors. */
+export const SUPERSEDED_RETENTION_MS = 10 * 60_000;
+export const MAX_IMPORT_ROWS_PER_CALL = 10_000;
+
+export interface RecordsArgs {
+  dataset: string;
+  where?: Condition[] | null;
+  fields?: string[] | null;
+  orderBy?: Order[] | null;
+  first?: number | null;
+  after?: string | null;
+  purpose?: string | null;
+}
+
+export interface RecordRow {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface RecordPage {
+  edges: { cursor: string; node: RecordRow }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: Promise<number> | number;
+  access: Extract<RecordAccess, { allow: true }>;
+  dataset: Dataset;
+}
+
+/** Where the active grant of an agency on a dataset comes from (the access module provides it). */
+export interface GrantSource {
+  findActiveGrant(caller: Caller, datasetId: string): Promise<GrantFacts | null>;
+}
+
+interface CursorState {
+  g: number;
+  k: unknown[];
+  s: number;
+  q: string;
+}
+
+/**
+ * Reads and writes a dataset's records. Every read goes through {@link decideRecordAccess}; its
+ * answer becomes the SQL projection and `where`, so nothing unreadable is ever fetched.
+ */
+export class RecordService {
+  constructor(
+    private readonly db: Database,
+    private readonly datasets: DatasetService,
+    private readonly imports: RecordImportService,
+    private readonly grants: GrantSource,
+  ) {}
+
+  async fieldsOf(caller: Caller, dataset: Dataset): Promise<RecordField[]> {
+    return (await caller.loaders.fieldsByDataset.load(dataset.id)).map((f) => ({
+      name: f.name,
+      type: f.type,
+      required: f.required,
+      indexed: f.indexed,
+      isKey: f.isKey,
+      classification: f.classification,
+    }));
+  }
+
+  /** The access decision for this caller on this dataset (also answers `Dataset.myAccess`). */
+  async decide(caller: Caller, dataset: Dataset, purpose: string | null | undefined, requested: { fields: string[] | null; filterFields: string[] }) {
+    const fields = await this.fieldsOf(caller, dataset);
+    const grant = caller.viewer ? await this.grants.findActiveGrant(caller, dataset.id) : null;
+    return {
+      fields,
+      decision: decideRecordAccess({ viewer: caller.viewer, dataset, fields, grant, purpose, requested, now: new Date() }),
+    };
+  }
+
+  async list(caller: Caller, args: RecordsArgs): Promise<RecordPage> {
+    const dataset = await this.datasets.require(caller, args.dataset);
+    const limit = pageSize(args.first);
+    const where = args.where ?? [];
+    const order = args.orderBy ?? [];
+    const requestedFields = args.fields ? [...new Set(args.fields)] : null;
+
+    const { fields, decision } = await this.decide(caller, dataset, args.purpose, {
+      fields: requestedFields,
+      filterFields: [...where.map((c) => c.field), ...order.map((o) => o.field)],
+    });
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    for (const name of [...(requestedFields ?? []), ...where.map((c) => c.field), ...order.map((o) => o.field)]) {
+      if (!byName.has(name)) throw badInput(`Unknown field ${name} in ${dataset.hubCode}:${dataset.code}`, { field: name });
+    }
+    if (!decision.allow) throw new AppError(decision.code === 'UNAUTHENTICATED' ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, decision.reason, decision.field ? { field: decision.field } : {});
+
+    const keys = orderKeys(order, byName);
+    const shape = createHash('sha256').update(JSON.stringify([keys.map((k) => [k.field.name, k.desc]), where])).digest('base64url').slice(0, 12);
+    const cursor = args.after ? this.readCursor(args.after, keys.length, shape) : undefined;
+    const generation = this.generationFor(dataset, cursor);
+    const empty: RecordPage = {
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: !!args.after, startCursor: null, endCursor: null },
+      totalCount: 0,
+      access: decision,
+      dataset,
+    };
+    if (dataset.recordsVersion === 0 || !(await partitionExists(this.db.sql, dataset.id))) return empty;
+
+    const table = partitionName(dataset.id);
+    const p = new Params();
+    const filters = [
+      `generation = ${p.add(generation)}::int`,
+      ...conditionsSql(where, byName, p),
+      ...conditionsSql(decision.rowFilter as Condition[], byName, p, 'grant.rowFilter'),
+    ];
+    const countParams = [...p.values];
+    const countSql = `SELECT count(*)::int AS n FROM ${table} WHERE ${filters.join(' AND ')}`;
+    if (cursor) filters.push(keysetSql(keys, cursor.k, cursor.s, p));
+    const projection = `jsonb_build_object(${decision.fields.map((n) => `${fieldLiteral(n)}, data->${fieldLiteral(n)}`).join(', ')})`;
+    const keyColumns = keys.map((k, i) => `, ${fieldExpression(k.field)} AS k${i}`).join('');
+    const { rows } = await this.db.sql.query<Record<string, unknown> & { seq: number | string; data: Record<string, unknown> }>(
+      `SELECT seq, ${projection} AS data${keyColumns} FROM ${table}
+        WHERE ${filters.join(' AND ')}
+        ORDER BY ${orderSql(keys)}
+        LIMIT ${limit + 1}`,
+      p.values,
+    );
+    const hasNextPage = rows.length > limit;
+    const page = hasNextPage ? rows.slice(0, limit) : rows;
+    const edges = page.map((r) => {
+      const seq = Number(r.seq);
+      const k = keys.map((_, i) => r[`k${i}`] ?? null);
+      return { cursor: encodeCursor([{ g: generation, k, s: seq, q: shape } satisfies CursorState]), node: { id: seq.toString(36), data: r.data } };
+    });
+    let total: Promise<number> | undefined;
+    const db = this.db;
+    return {
+      edges,
+      pageInfo: { hasNextPage, hasPreviousPage: !!args.after, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      get totalCount() {
+        total ??= db.sql.query<{ n: number }>(countSql, countParams).then((r) => r.rows[0]!.n);
+        return total;
+      },
+      access: decision,
+      dataset,
+    };
+  }
+
+  private readCursor(after: string, arity: number, shape: string): CursorState {
+    const [state] = decodeCursor(after, 1) as [CursorState];
+    if (!state || typeof state !== 'object' || !Array.isArray(state.k) || state.k.length !== arity || typeof state.s !== 'number' || typeof state.g !== 'number') {
+      throw badInput('Invalid cursor for this query', { field: 'after' });
+    }
+    if (state.q !== shape) throw badInput('This cursor belongs to a query with other conditions or ordering', { field: 'after' });
+    return state;
+  }
+
+  /** A cursor keeps reading the generation it started on while that generation is retained. */
+  private generationFor(dataset: Dataset, cursor: CursorState | undefined): number {
+    if (!cursor || cursor.g === dataset.recordsGeneration) return dataset.recordsGeneration;
+    const replacedAt = dataset.recordsUpdatedAt?.getTime() ?? 0;
+    const retained = cursor.g < dataset.recordsGeneration && cursor.g >= dataset.recordsPurgedBelow && Date.now() - replacedAt < SUPERSEDED_RETENTION_MS;
+    if (!retained) throw badInput('The dataset was replaced since this cursor was issued; start again from the first page', { field: 'after', reason: 'CURSOR_EXPIRED' });
+    return cursor.g;
+  }
+
+  /** `importRecords`: one call, at most 10,000 rows, by a MAINTAINER of the owner agency. */
+  async importRows(caller: Caller, ref: string, rows: unknown[], mode: ImportMode): Promise<ImportOutcome> {
+    if (rows.length > MAX_IMPORT_ROWS_PER_CALL) {
+      throw badInput(`At most ${MAX_IMPORT_ROWS_PER_CALL} records per call; use several calls (APPEND/UPSERT) or the CLI for larger imports`, { field: 'records' });
+    }
+    return this.importFrom(caller, ref, [rows], { mode, source: 'json', origin: 'graphql' });
+  }
+
+  /** Imports batches from any source (GraphQL rows, a streamed file) under the same checks. */
+  async importFrom(
+    caller: Caller,
+    ref: string,
+    batches: AsyncIterable<unknown[]> | Iterable<unknown[]>,
+    options: { mode: ImportMode; source: SourceKind; origin: string; onProgress?: (rows: number) => void },
+  ): Promise<ImportOutcome> {
+    const dataset = await this.datasets.require(caller, ref);
+    if (!canChangeDataset(caller.viewer, dataset)) throw forbidden('Only a MAINTAINER of the owner agency or an ADMIN imports records');
+    if (dataset.status === 'DEPRECATED') throw badInput(`${ref} is deprecated: it takes no new records`, { field: 'dataset' });
+    const outcome = await this.imports.run({ id: dataset.id, ref: `${dataset.hubCode}:${dataset.code}`, fields: await this.fieldsOf(caller, dataset) }, batches, {
+      ...options,
+      audit: { ...actorOf(caller.viewer), requestId: caller.requestId },
+    });
+    caller.loaders.datasetById.clear(dataset.id);
+    caller.loaders.datasetByCode.clear(dataset.code);
+    return outcome;
+  }
+
+  /** Deletes generations superseded longer than the retention; safe from any number of processes. */
+  async purgeSuperseded(): Promise<number> {
+    const { rows } = await this.db.sql.query<{ id: string; records_generation: number }>(
+      `SELECT id, records_generation FROM dataset
+        WHERE records_purged_below < records_generation AND records_updated_at < now() - make_interval(secs => $1)`,
+      [SUPERSEDED_RETENTION_MS / 1000],
+    );
+    let purged = 0;
+    for (const d of rows) {
+      await this.db.sql.transaction(async (tx) => {
+        const { rows: ok } = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`lgsp-import:${d.id}`]);
+        if (!ok[0]!.ok) return; // an import is running; try next time
+        if (await partitionExists(tx, d.id)) {
+          const r = await tx.query(`DELETE FROM ${partitionName(d.id)} WHERE generation < $1`, [d.records_generation]);
+          purged += r.affectedRows ?? 0;
+        }
+        await tx.query('UPDATE dataset SET records_purged_below = $2 WHERE id = $1 AND records_generation = $2', [d.id, d.records_generation]);
+      });
+    }
+    return purged;
+  }
+}

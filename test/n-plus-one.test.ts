@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gqlData } from './helpers/client.js';
+import { buildAgency, buildClient, buildDataset, fieldsOf } from './helpers/factories.js';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+
+let hub: TestHub;
+let token: string;
+beforeAll(async () => {
+  hub = await startTestHub({ seed: 'none' });
+  // 50 datasets with 10 fields each, spread over 5 owner agencies (one of them a DRAFT owner).
+  const owners = await Promise.all([1, 2, 3, 4, 5].map(() => buildAgency(hub)));
+  for (let i = 0; i < 50; i++) {
+    await buildDataset(hub, { code: `n1-${String(i).padStart(2, '0')}`, owner: owners[i % owners.length]!.code, fields: fieldsOf(10), status: i % 10 === 0 ? 'DRAFT' : 'PUBLISHED' });
+  }
+  token = await (await buildClient(hub, { agency: owners[0]!.code, roles: ['DEVELOPER'] })).token();
+}, 180_000);
+afterAll(async () => {
+  await hub?.destroy();
+});
+
+const PAGE = `query($first: Int!) {
+  datasets(first: $first, filter: { search: "n1" }) {
+    edges { node { code owner { code name } fields { name type classification } } }
+  }
+}`;
+
+interface PageData {
+  datasets: { edges: { node: { code: string; owner: { code: string }; fields: unknown[] } }[] };
+}
+
+/** Statements the hub sent to the database while answering one page of `first` datasets. */
+async function statementsFor(first: number): Promise<{ statements: number; page: PageData }> {
+  const before = hub.services.db.stats.statements;
+  const page = await gqlData<PageData>(hub, PAGE, { first }, token);
+  return { statements: hub.services.db.stats.statements - before, page };
+}
+
+describe('catalogue pages', () => {
+  it('cost the same few statements for 5 or 50 datasets with owners and fields', async () => {
+    await statementsFor(1); // warm-up: nothing lazy on the first request skews the counts
+    const small = await statementsFor(5);
+    const large = await statementsFor(50);
+
+    expect(small.page.datasets.edges).toHaveLength(5);
+    expect(large.page.datasets.edges).toHaveLength(50);
+    expect(large.page.datasets.edges.every((e) => e.node.fields.length === 10 && e.node.owner.code)).toBe(true);
+    expect(new Set(large.page.datasets.edges.map((e) => e.node.owner.code)).size).toBe(5);
+
+    console.log("STATEMENTS", small.statements, large.statements);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeGreaterThan(0);
+    expect(large.statements).toBeLessThanOrEqual(6);
+  });
+});
