@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
+import { Progress } from './progress.js';
 import { createServices } from '../app/services.js';
 import { startHub } from '../app/hub.js';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.js';
@@ -21,7 +24,7 @@ let jsonOutput = false;
 let keepAlive = false;
 
 function print(human: string, json: unknown): void {
-  process.stdout.write(jsonOutput ? JSON.stringify(json) + '\n' : human + '\n');
+  fs.writeSync(1, jsonOutput ? JSON.stringify(json) + '\n' : human + '\n');
 }
 
 function fail(error: unknown): never {
@@ -39,8 +42,9 @@ function fail(error: unknown): never {
     code = 'UNAVAILABLE';
     message = `database unreachable: ${message}`;
   }
-  if (jsonOutput) process.stdout.write(JSON.stringify({ error: { code, message, ...extra } }) + '\n');
-  else process.stderr.write(`lgsp: ${message}${code !== 'INTERNAL' ? ` (${code})` : ''}\n`);
+  // Synchronous writes: process.exit would cut an asynchronous pipe write short.
+  if (jsonOutput) fs.writeSync(1, JSON.stringify({ error: { code, message, ...extra } }) + '\n');
+  else fs.writeSync(2, `lgsp: ${message}${code !== 'INTERNAL' ? ` (${code})` : ''}\n`);
   process.exit(1);
 }
 
@@ -179,6 +183,33 @@ for (const [name, verb] of [['disable', 'disabled'], ['enable', 'enabled'], ['ro
       print(`${verb} ${r.clientId}${r.clientSecret ? `\n  new client_secret: ${r.clientSecret}` : ''}`, r);
     });
 }
+
+const dataset = program.command('dataset').description('datasets and their records');
+dataset
+  .command('import <ref> <file>')
+  .description('import a CSV (with header), JSON array or NDJSON file; atomic: all rows or none')
+  .addOption(new Option('--mode <mode>', 'replace | append | upsert').choices(['replace', 'append', 'upsert']).default('append'))
+  .addOption(new Option('--format <format>', 'override the format the extension implies').choices(['csv', 'json', 'ndjson']))
+  .action(async (ref: string, file: string, opts: { mode: string; format?: string }) => {
+    const progress = new Progress(!jsonOutput && process.stderr.isTTY === true);
+    let r: { dataset: string; version: number; inserted: number; updated: number; rows: number; ms: number; rowsPerSecond: number; mode: string };
+    try {
+      r = (await run('dataset.import', { ref, file: path.resolve(file), mode: opts.mode, format: opts.format }, (e) => progress.update(e as never))) as typeof r;
+    } catch (e) {
+      progress.done();
+      const rowErrors = e instanceof AppError ? (e.extensions.errors as { row: number; field: string | null; reason: string }[] | undefined) : undefined;
+      if (rowErrors && !jsonOutput) {
+        const lines = rowErrors.map((re) => `  row ${re.row}${re.field ? `, ${re.field}` : ''}: ${re.reason}\n`).join('');
+        fs.writeSync(2, `lgsp: import rejected, nothing was written. First ${rowErrors.length} row error(s):\n${lines}`);
+      }
+      throw e;
+    }
+    progress.done();
+    print(
+      `${r.dataset}: ${r.mode.toLowerCase()} committed as version ${r.version} — ${r.inserted.toLocaleString('en')} inserted, ${r.updated.toLocaleString('en')} updated, ${r.rows.toLocaleString('en')} rows in ${(r.ms / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s)`,
+      r,
+    );
+  });
 
 program
   .command('key')

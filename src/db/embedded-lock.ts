@@ -30,11 +30,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Lock files this process holds now. A lock naming our own pid is stale (a previous container's
+ * PID 1, say) unless it is one of these: then a second open in this very process is refused too.
+ */
+const heldHere = new Set<string>();
+
 /** The live owner of the lock, or undefined when the lock is free or stale. */
 export function readLockOwner(dataDir: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(fs.readFileSync(lockPath(dataDir), 'utf8')) as LockOwner;
-    return owner.pid !== process.pid && isAlive(owner.pid) ? owner : undefined;
+    const file = lockPath(dataDir);
+    const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
+    if (owner.pid === process.pid) return heldHere.has(path.resolve(file)) ? owner : undefined;
+    return isAlive(owner.pid) ? owner : undefined;
   } catch {
     return undefined;
   }
@@ -56,10 +64,12 @@ export function acquireLock(dataDir: string, owner: Omit<LockOwner, 'pid' | 'sta
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, content, { flag: 'wx' });
+      heldHere.add(path.resolve(file));
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(path.resolve(file));
         try {
           const current = JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
           if (current.pid === process.pid) fs.rmSync(file, { force: true });

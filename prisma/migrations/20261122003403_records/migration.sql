@@ -30,16 +30,3 @@ CREATE INDEX "record_import_dataset_id_finished_at_idx" ON "record_import"("data
 
 -- AddForeignKey
 ALTER TABLE "record_import" ADD CONSTRAINT "record_import_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "dataset"("id") ON DELETE CASCADE ON UPDATE CASCADE;
--- Hand-written: the record store (listed in SCHEMA_FILTERS.externalTables, not in schema.prisma).
--- One list partition per dataset (created at its first import, named record_p_<dataset uuid hex>),
--- so each dataset has its own heap and its own expression indexes on `indexed` fields.
--- `generation` is the import generation (REPLACE writes a new one; the previous one is kept a
--- while for open cursors, then deleted); `key` is the canonical key of keyed datasets (UPSERT).
-CREATE TABLE "record" (
-    "dataset_id" UUID NOT NULL,
-    "generation" INTEGER NOT NULL,
-    "seq" BIGINT NOT NULL,
-    "key" TEXT,
-    "data" JSONB NOT NULL,
-    CONSTRAINT "record_pkey" PRIMARY KEY ("dataset_id", "generation", "seq")
-) PARTITION BY LIST ("dataset_id");

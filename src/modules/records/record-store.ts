@@ -3,16 +3,19 @@ import type { SqlExecutor } from '../../db/sql.js';
 import type { RecordField } from './record-schema.js';
 
 /**
- * Names and DDL of the per-dataset partitions of the `record` table. Every identifier here is
- * derived from a dataset UUID or from a validated field name (`[a-z_][a-z0-9_]*`), never from
- * free user text; values always travel as parameters.
+ * The record store: one table per dataset generation, `rec_<dataset uuid hex>_<generation>`
+ * (columns seq, key, data JSONB), created by imports at run time. A REPLACE loads a new table
+ * without secondary indexes and builds them after the load (several times faster than indexing
+ * row by row); dropping a superseded generation is a DROP TABLE. Every identifier here comes
+ * from a dataset UUID, a generation number or a validated field name (`[a-z_][a-z0-9_]*`),
+ * never from free user text; values always travel as parameters.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FIELD = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function partitionName(datasetId: string): string {
-  if (!UUID.test(datasetId)) throw new Error(`not a dataset id: ${datasetId}`);
-  return `record_p_${datasetId.replace(/-/g, '')}`;
+export function recordTable(datasetId: string, generation: number): string {
+  if (!UUID.test(datasetId) || !Number.isSafeInteger(generation) || generation < 1) throw new Error(`bad record table ${datasetId}/${generation}`);
+  return `rec_${datasetId.replace(/-/g, '')}_${generation}`;
 }
 
 /** A field name checked again at the SQL boundary; returned as a SQL string literal. */
@@ -40,30 +43,28 @@ export function fieldExpression(field: Pick<RecordField, 'name' | 'type'>): stri
   }
 }
 
-function indexName(datasetId: string, field: RecordField): string {
+function indexName(table: string, field: RecordField): string {
   const h = createHash('sha256').update(`${field.name}:${field.type}`).digest('hex').slice(0, 10);
-  return `rx_${datasetId.replace(/-/g, '')}_${h}`;
+  return `${table}_${h}`;
 }
 
-/**
- * Creates the dataset's partition and its indexes when missing (idempotent; run inside the
- * import transaction, under the dataset's import lock).
- */
-export async function ensurePartition(tx: SqlExecutor, datasetId: string, fields: readonly RecordField[]): Promise<string> {
-  const table = partitionName(datasetId);
-  const { rows } = await tx.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [table]);
-  if (!rows[0]!.exists) {
-    await tx.query(`CREATE TABLE ${table} PARTITION OF record FOR VALUES IN ('${datasetId}')`);
-    await tx.query(`CREATE UNIQUE INDEX ${table}_key ON ${table} (generation, key) WHERE key IS NOT NULL`);
-  }
+/** A new, empty generation table with only its primary key (secondary indexes come after the load). */
+export async function createGenerationTable(tx: SqlExecutor, table: string): Promise<void> {
+  await tx.query(`CREATE TABLE ${table} (seq bigint NOT NULL, key text, data jsonb NOT NULL, CONSTRAINT ${table}_pk PRIMARY KEY (seq))`);
+}
+
+/** The key index and one expression index per indexed field; idempotent. */
+export async function ensureIndexes(tx: SqlExecutor, table: string, fields: readonly RecordField[]): Promise<void> {
+  await tx.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (key) WHERE key IS NOT NULL`);
   for (const f of fields) {
     if (!f.indexed || f.type === 'JSON') continue;
-    await tx.query(`CREATE INDEX IF NOT EXISTS ${indexName(datasetId, f)} ON ${table} (generation, ${fieldExpression(f)})`);
+    await tx.query(`CREATE INDEX IF NOT EXISTS ${indexName(table, f)} ON ${table} (${fieldExpression(f)})`);
   }
-  return table;
 }
 
-export async function partitionExists(tx: SqlExecutor, datasetId: string): Promise<boolean> {
-  const { rows } = await tx.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [partitionName(datasetId)]);
-  return rows[0]!.exists;
+export async function dropGenerationTable(tx: SqlExecutor, table: string): Promise<void> {
+  await tx.query(`DROP TABLE IF EXISTS ${table}`);
 }
+
+/** PostgreSQL's "undefined_table": a generation dropped under a cursor that still named it. */
+export const UNDEFINED_TABLE = '42P01';

@@ -11,7 +11,7 @@ import type { RecordImportService, ImportOutcome } from './record-import.service
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
 import type { RecordField, SourceKind } from './record-schema.js';
-import { fieldExpression, fieldLiteral, partitionExists, partitionName } from './record-store.js';
+import { UNDEFINED_TABLE, dropGenerationTable, fieldExpression, fieldLiteral, recordTable } from './record-store.js';
 
 /** How long the generation a REPLACE superseded stays readable for open cursors. */
 export const SUPERSEDED_RETENTION_MS = 10 * 60_000;
@@ -113,12 +113,12 @@ export class RecordService {
       access: decision,
       dataset,
     };
-    if (dataset.recordsVersion === 0 || !(await partitionExists(this.db.sql, dataset.id))) return empty;
+    if (generation === 0) return empty;
 
-    const table = partitionName(dataset.id);
+    const table = recordTable(dataset.id, generation);
     const p = new Params();
     const filters = [
-      `generation = ${p.add(generation)}::int`,
+      'TRUE',
       ...conditionsSql(where, byName, p),
       ...conditionsSql(decision.rowFilter as Condition[], byName, p, 'grant.rowFilter'),
     ];
@@ -127,13 +127,22 @@ export class RecordService {
     if (cursor) filters.push(keysetSql(keys, cursor.k, cursor.s, p));
     const projection = `jsonb_build_object(${decision.fields.map((n) => `${fieldLiteral(n)}, data->${fieldLiteral(n)}`).join(', ')})`;
     const keyColumns = keys.map((k, i) => `, ${fieldExpression(k.field)} AS k${i}`).join('');
-    const { rows } = await this.db.sql.query<Record<string, unknown> & { seq: number | string; data: Record<string, unknown> }>(
-      `SELECT seq, ${projection} AS data${keyColumns} FROM ${table}
-        WHERE ${filters.join(' AND ')}
-        ORDER BY ${orderSql(keys)}
-        LIMIT ${limit + 1}`,
-      p.values,
-    );
+    const rows = await this.db.sql
+      .query<Record<string, unknown> & { seq: number | string; data: Record<string, unknown> }>(
+        `SELECT seq, ${projection} AS data${keyColumns} FROM ${table}
+          WHERE ${filters.join(' AND ')}
+          ORDER BY ${orderSql(keys)}
+          LIMIT ${limit + 1}`,
+        p.values,
+      )
+      .then(
+        (r) => r.rows,
+        (e: { code?: string }) => {
+          // The generation a cursor named was dropped between the check and the read.
+          if (e.code === UNDEFINED_TABLE) throw badInput('The dataset was replaced since this cursor was issued; start again from the first page', { field: 'after', reason: 'CURSOR_EXPIRED' });
+          throw e;
+        },
+      );
     const hasNextPage = rows.length > limit;
     const page = hasNextPage ? rows.slice(0, limit) : rows;
     const edges = page.map((r) => {
@@ -200,25 +209,25 @@ export class RecordService {
     return outcome;
   }
 
-  /** Deletes generations superseded longer than the retention; safe from any number of processes. */
+  /** Drops generations superseded longer than the retention; safe from any number of processes. */
   async purgeSuperseded(): Promise<number> {
-    const { rows } = await this.db.sql.query<{ id: string; records_generation: number }>(
-      `SELECT id, records_generation FROM dataset
+    const { rows } = await this.db.sql.query<{ id: string; records_generation: number; records_purged_below: number }>(
+      `SELECT id, records_generation, records_purged_below FROM dataset
         WHERE records_purged_below < records_generation AND records_updated_at < now() - make_interval(secs => $1)`,
       [SUPERSEDED_RETENTION_MS / 1000],
     );
-    let purged = 0;
+    let dropped = 0;
     for (const d of rows) {
       await this.db.sql.transaction(async (tx) => {
         const { rows: ok } = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`lgsp-import:${d.id}`]);
-        if (!ok[0]!.ok) return; // an import is running; try next time
-        if (await partitionExists(tx, d.id)) {
-          const r = await tx.query(`DELETE FROM ${partitionName(d.id)} WHERE generation < $1`, [d.records_generation]);
-          purged += r.affectedRows ?? 0;
+        if (!ok[0]!.ok) return; // an import is running; next time
+        for (let g = Math.max(1, d.records_purged_below); g < d.records_generation; g++) {
+          await dropGenerationTable(tx, recordTable(d.id, g));
+          dropped++;
         }
         await tx.query('UPDATE dataset SET records_purged_below = $2 WHERE id = $1 AND records_generation = $2', [d.id, d.records_generation]);
       });
     }
-    return purged;
+    return dropped;
   }
 }
