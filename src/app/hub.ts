@@ -5,6 +5,7 @@ import { controlSocketPath } from '../db/embedded-lock.js';
 import { migrate } from '../db/migrate.js';
 import { buildHubSchema } from '../schema/build-schema.js';
 import { createApollo } from '../server/graphql.js';
+import { loadLimits } from '../server/limits.js';
 import { createHttpServer } from '../server/http-server.js';
 import { Metrics } from '../server/metrics.js';
 import { logger } from '../shared/logger.js';
@@ -43,8 +44,9 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
     const services = await createServices(config, db);
     const seed = config.seed === 'demo' ? await seedIfEmpty(services, 'demo') : undefined;
     const metrics = new Metrics();
-    const apollo = await createApollo(await buildHubSchema(), metrics);
-    const http = createHttpServer(services, apollo, metrics);
+    const limits = loadLimits();
+    const apollo = await createApollo(await buildHubSchema(), metrics, limits, config.production);
+    const http = createHttpServer(services, apollo, metrics, limits);
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());
@@ -76,6 +78,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         await stopped;
         await control?.close();
         await apollo.stop();
+        await services.counters.close();
         await db.close();
         log.info('stopped');
       })());

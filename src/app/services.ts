@@ -4,7 +4,13 @@ import { KeyStore } from '../auth/keys.js';
 import { TokenService } from '../auth/tokens.js';
 import { AgencyRepository } from '../modules/agency/agency.repository.js';
 import { AgencyService } from '../modules/agency/agency.service.js';
-import { createCatalogueLoaders, type CatalogueLoaders } from '../modules/catalogue/dataset.loaders.js';
+import { createCatalogueLoaders } from '../modules/catalogue/dataset.loaders.js';
+import { AccessRepository } from '../modules/access/access.repository.js';
+import { AccessService, grantFacts } from '../modules/access/access.service.js';
+import { createAccessLoaders } from '../modules/access/access.loaders.js';
+import { createCounterStore, type CounterStore } from '../shared/counters.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Loaders } from './loaders.js';
 import { DatasetRepository } from '../modules/catalogue/dataset.repository.js';
 import { DatasetService } from '../modules/catalogue/dataset.service.js';
 import { ClientRepository } from '../modules/client/client.repository.js';
@@ -24,11 +30,14 @@ export interface Services {
   clients: ClientService;
   datasets: DatasetService;
   records: RecordService;
+  access: AccessService;
+  /** Rate limits and quotas: in memory, or shared through Redis when REDIS_URL is set. */
+  counters: CounterStore;
   /** Fresh per-request loaders (never shared between requests: no stale or cross-viewer data). */
-  createLoaders(): Loaders;
+  createLoaders(viewer?: Viewer | null): Loaders;
 }
 
-export type Loaders = CatalogueLoaders;
+export type { Loaders };
 
 /** Wires repositories and services on an open, migrated database. */
 export async function createServices(config: Config, db: Database): Promise<Services> {
@@ -40,8 +49,15 @@ export async function createServices(config: Config, db: Database): Promise<Serv
   const datasetRepo = new DatasetRepository(db);
   const agencies = new AgencyService(agencyRepo, config.hubCode);
   const datasets = new DatasetService(datasetRepo, agencies, config.hubCode);
-  // Until access requests and grants exist, no agency holds a grant.
-  const grants: GrantSource = { findActiveGrant: async () => null };
+  const accessRepo = new AccessRepository(db);
+  // Grants are read through the request's loader: fresh per request, so a revocation bites at once.
+  const grants: GrantSource = {
+    findActiveGrant: async (caller, datasetId) => {
+      const grant = await caller.loaders.activeGrantByDataset.load(datasetId);
+      return grant ? grantFacts(grant) : null;
+    },
+  };
+  const counters = createCounterStore(config.redisUrl);
   return {
     config,
     db,
@@ -51,7 +67,12 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     agencies,
     clients: new ClientService(new ClientRepository(db), agencies, config.hubCode),
     datasets,
-    records: new RecordService(db, datasets, new RecordImportService(db), grants),
-    createLoaders: () => createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode),
+    records: new RecordService(db, datasets, new RecordImportService(db), grants, counters),
+    access: new AccessService(accessRepo, datasets),
+    counters,
+    createLoaders: (viewer) => ({
+      ...createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode),
+      ...createAccessLoaders(accessRepo, viewer?.agencyId),
+    }),
   };
 }

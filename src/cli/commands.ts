@@ -68,7 +68,6 @@ export const COMMANDS: Record<string, CommandFn> = {
     const modeText = (str(args, 'mode', false) ?? 'append').toUpperCase();
     if (!['REPLACE', 'APPEND', 'UPSERT'].includes(modeText)) throw badInput('--mode is replace, append or upsert', { field: 'mode' });
     const mode = modeText as 'REPLACE' | 'APPEND' | 'UPSERT';
-    const lookup = { viewer: null, requestId: 'cli', loaders: services.createLoaders() };
     const parsed = services.datasets.parseRef(ref);
     const [dataset] = parsed.hub === services.config.hubCode ? await services.db.prisma.dataset.findMany({ where: { hubCode: parsed.hub, code: parsed.code }, include: { owner: true } }) : [];
     if (!dataset) throw notFound('Dataset', ref);
@@ -76,7 +75,7 @@ export const COMMANDS: Record<string, CommandFn> = {
     const source = readRecordFile(file, formatOf(file, str(args, 'format', false)));
     const started = Date.now();
     let last = 0;
-    const outcome = await services.records.importFrom({ ...lookup, viewer }, ref, source.batches, {
+    const outcome = await services.records.importFrom({ viewer, requestId: 'cli', loaders: services.createLoaders(viewer) }, ref, source.batches, {
       mode,
       source: source.kind,
       origin: `file:${file.split('/').pop()}`,

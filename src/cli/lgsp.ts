@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { Progress } from './progress.js';
 import { createServices } from '../app/services.js';
 import { startHub } from '../app/hub.js';
@@ -19,7 +19,8 @@ import { runRemote } from './control-server.js';
  * hub through the control socket; otherwise it opens the database itself.
  */
 
-let jsonOutput = false;
+// Known before parsing, so that a usage error (missing option, unknown command) is a JSON document too.
+let jsonOutput = process.argv.includes('--json');
 /** `serve` and `start` keep running; every other command exits when done (the WASM engine would idle ~10 s). */
 let keepAlive = false;
 
@@ -28,13 +29,14 @@ function print(human: string, json: unknown): void {
 }
 
 function fail(error: unknown): never {
+  if (error instanceof CommanderError && (error.exitCode === 0 || !jsonOutput)) process.exit(error.exitCode); // commander printed it
   let code = 'INTERNAL';
   let message = error instanceof Error ? error.message : String(error);
   let extra: Record<string, unknown> = {};
   if (error instanceof AppError) {
     code = error.code;
     extra = error.extensions;
-  } else if (error instanceof ConfigError) {
+  } else if (error instanceof ConfigError || error instanceof CommanderError) {
     code = 'BAD_USER_INPUT';
   } else if (error instanceof EmbeddedLockedError) {
     code = 'UNAVAILABLE';
@@ -70,6 +72,7 @@ async function run(command: string, args: Record<string, unknown>, onEvent: (e: 
 }
 
 const program = new Command()
+  .exitOverride() // usage errors reach fail(); set before the subcommands, which inherit it
   .name('lgsp')
   .description('lgsp-hub: GraphQL data-sharing hub for government agencies')
   .option('--json', 'print one JSON document on stdout')

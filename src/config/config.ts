@@ -22,6 +22,10 @@ const envSchema = z.object({
   LGSP_HUB_NAME: z.string().min(1).optional(),
   LGSP_SEED: z.enum(['demo', 'none']).optional(),
   LGSP_PUBLIC_URL: z.string().url().optional(),
+  /** Redis for rate limits and quotas shared by several hub processes; unset → in memory. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional().or(z.literal('').transform(() => undefined)),
+  /** Requests per minute per API client (anonymous callers: per IP address, a quarter of it). */
+  LGSP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
   /** Lifetime of issued access tokens, seconds. */
@@ -50,6 +54,8 @@ export interface Config {
   seed: 'demo' | 'none' | undefined;
   publicUrl: string;
   logLevel: string;
+  redisUrl: string | undefined;
+  rateLimitPerMinute: number;
   production: boolean;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
@@ -90,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: e.LGSP_SEED,
     publicUrl: (e.LGSP_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    rateLimitPerMinute: e.LGSP_RATE_LIMIT_PER_MINUTE,
     production: e.NODE_ENV === 'production',
     tokenTtlSeconds: e.LGSP_TOKEN_TTL,
     bodyLimitBytes: e.LGSP_BODY_LIMIT,
@@ -104,7 +112,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: redactUrl(config.database.url) }
       : config.database;
-  return { ...config, database };
+  return { ...config, database, redisUrl: config.redisUrl ? redactUrl(config.redisUrl) : undefined };
 }
 
 function redactUrl(url: string): string {

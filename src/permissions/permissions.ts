@@ -16,12 +16,21 @@ const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: Requ
   ctx.viewer ? true : new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send a Bearer access token'),
 );
 
-const hasRole = (role: Role) =>
-  rule(`hasRole-${role}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-    ctx.viewer?.roles.includes(role) ? true : new AppError(ErrorCode.FORBIDDEN, `Requires the ${role} role`),
-  );
+const roleRules = new Map<Role, ReturnType<ReturnType<typeof rule>>>();
+/** One rule per role (shield refuses two rules of one name). */
+const hasRole = (role: Role) => {
+  let r = roleRules.get(role);
+  if (!r) {
+    r = rule(`hasRole-${role}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+      ctx.viewer?.roles.includes(role) ? true : new AppError(ErrorCode.FORBIDDEN, `Requires the ${role} role`),
+    );
+    roleRules.set(role, r);
+  }
+  return r;
+};
 
 const isMaintainer = hasRole('MAINTAINER');
+const canAskAccess = and(isAuthenticated, or(hasRole('DEVELOPER'), isMaintainer));
 const isAdmin = hasRole('ADMIN');
 const canManageCatalogue = and(isAuthenticated, or(isMaintainer, isAdmin));
 const canAdminister = and(isAuthenticated, isAdmin);
@@ -36,6 +45,8 @@ export const ruleMap = {
     dataset: allow,
     // Anonymous callers read OPEN data; the record access policy decides field by field.
     records: allow,
+    accessRequests: isAuthenticated,
+    grants: isAuthenticated,
   },
   Mutation: {
     registerDataset: canManageCatalogue,
@@ -43,6 +54,11 @@ export const ruleMap = {
     publishDataset: canManageCatalogue,
     deprecateDataset: canManageCatalogue,
     importRecords: canManageCatalogue,
+    requestAccess: canAskAccess,
+    approveAccessRequest: and(isAuthenticated, isMaintainer),
+    rejectAccessRequest: and(isAuthenticated, isMaintainer),
+    withdrawAccessRequest: canAskAccess,
+    revokeGrant: and(isAuthenticated, isMaintainer),
     createAgency: canAdminister,
     createApiClient: canAdminister,
     disableApiClient: canAdminister,

@@ -6,11 +6,23 @@ import { DatasetResolver } from '../modules/catalogue/dataset.resolver.js';
 import { AdminResolver } from '../modules/client/client.resolver.js';
 import { HubResolver } from '../modules/hub/hub.resolver.js';
 import { RecordResolver } from '../modules/records/record.resolver.js';
+import { DatasetRecordsResolver } from '../modules/records/dataset-records.resolver.js';
+import { AccessRequestResolver, GrantResolver } from '../modules/access/access.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
 import { applyPermissions } from '../permissions/permissions.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
-export const resolvers = [HubResolver, ViewerResolver, AgencyResolver, DatasetResolver, RecordResolver, AdminResolver] as const;
+export const resolvers = [
+  HubResolver,
+  ViewerResolver,
+  AgencyResolver,
+  DatasetResolver,
+  DatasetRecordsResolver,
+  RecordResolver,
+  AccessRequestResolver,
+  GrantResolver,
+  AdminResolver,
+] as const;
 
 let cached: GraphQLSchema | undefined;
 

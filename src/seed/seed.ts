@@ -74,7 +74,7 @@ export async function seedWorld(services: Services, world: 'demo'): Promise<Seed
 
 function seedCaller(services: Services, ownerId: string, ownerCode: string) {
   const admin: Viewer = { clientId: 'seed', clientKey: 'seed', agencyId: ownerId, agencyCode: ownerCode, hubCode: services.config.hubCode, roles: ['ADMIN'] };
-  return { viewer: admin, requestId: 'seed', loaders: services.createLoaders() };
+  return { viewer: admin, requestId: 'seed', loaders: services.createLoaders(admin) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
 import type { RequestContext } from './context.js';
+import { armorPlugins, costPlugin, type QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 export { HeaderMap };
@@ -30,14 +31,18 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
   };
 }
 
-export async function createApollo(schema: GraphQLSchema, metrics: Metrics): Promise<ApolloServer<RequestContext>> {
+export async function createApollo(schema: GraphQLSchema, metrics: Metrics, limits: QueryLimits, production: boolean): Promise<ApolloServer<RequestContext>> {
+  const armor = armorPlugins(limits);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
     introspection: true,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), observabilityPlugin(metrics)],
+    allowBatchedHttpRequests: true,
+    validationRules: armor.validationRules,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), observabilityPlugin(metrics)],
   });
   await apollo.start();
   return apollo;

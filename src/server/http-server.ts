@@ -10,6 +10,7 @@ import type { RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { HeaderMap } from './graphql.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
+import type { QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 const log = logger('http');
@@ -41,7 +42,7 @@ export interface HubHttp {
   inFlight(): number;
 }
 
-export function createHttpServer(services: Services, apollo: ApolloServer<RequestContext>, metrics: Metrics): HubHttp {
+export function createHttpServer(services: Services, apollo: ApolloServer<RequestContext>, metrics: Metrics, limits: QueryLimits): HubHttp {
   let inFlight = 0;
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
@@ -53,6 +54,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       return;
     }
     const viewer = await authenticate(req, services);
+    await enforceRateLimit(viewer, req);
     let body: unknown = undefined;
     if (req.method === 'POST') {
       const raw = await readBody(req, services.config.bodyLimitBytes);
@@ -65,6 +67,9 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       } else {
         body = raw.toString('utf8');
       }
+      if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
+        throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
+      }
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -74,7 +79,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       viewer,
       requestId,
       log: log.child({ requestId }),
-      loaders: services.createLoaders(),
+      loaders: services.createLoaders(viewer),
       services,
     };
     const result = await apollo.executeHTTPGraphQLRequest({
@@ -89,6 +94,19 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
+    }
+  }
+
+  /** Requests per minute per API client (anonymous: per address, a quarter of the budget). */
+  async function enforceRateLimit(viewer: Viewer | null, req: IncomingMessage): Promise<void> {
+    const perMinute = services.config.rateLimitPerMinute;
+    const limit = viewer ? perMinute : Math.max(1, Math.floor(perMinute / 4));
+    const minute = Math.floor(Date.now() / 60_000);
+    const who = viewer ? `c:${viewer.clientId}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const used = await services.counters.add(`rl:${who}:${minute}`, 1, 61);
+    if (used > limit) {
+      const retryAfter = Math.max(1, 60 - Math.floor((Date.now() / 1000) % 60));
+      throw new AppError(ErrorCode.RATE_LIMITED, `Rate limit of ${limit} requests per minute reached; retry in ${retryAfter} s`, { retryAfter, limit });
     }
   }
 
@@ -148,6 +166,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
           const status = (e.extensions.http as number | undefined) ?? httpStatusOf(e.code);
           const headers: Record<string, string> = { 'x-request-id': requestId };
           if (e.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer realm="lgsp-hub", error="invalid_token"';
+          if (typeof e.extensions.retryAfter === 'number') headers['retry-after'] = String(e.extensions.retryAfter);
           const { http: _h, ...ext } = e.extensions;
           sendJson(res, status, { errors: [{ message: e.message, extensions: { ...ext, code: e.code } }] }, headers);
         } else {

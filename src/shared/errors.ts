@@ -84,15 +84,8 @@ const CLIENT_SIDE_CODES: Record<string, ErrorCode> = {
   PEER_UNAVAILABLE: ErrorCode.PEER_UNAVAILABLE,
 };
 
-/** graphql-armor reports its limits with these codes; clients see QUERY_TOO_COMPLEX. */
-const ARMOR_CODES = new Set([
-  'BAD_USER_INPUT_DEPTH',
-  'COST_LIMIT_EXCEEDED',
-  'MAX_ALIASES_EXCEEDED',
-  'MAX_DIRECTIVES_EXCEEDED',
-  'MAX_DEPTH_EXCEEDED',
-  'MAX_TOKENS_EXCEEDED',
-]);
+/** What graphql-armor says when a limit is hit (it sets no code): clients see QUERY_TOO_COMPLEX. */
+const ARMOR_MESSAGE = /(Query depth limit|Aliases limit|Token limit|Directives limit|Query Cost limit) of \d+ exceeded/;
 
 const log = logger('errors');
 
@@ -112,10 +105,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   const rawCode = formatted.extensions?.code;
+  if (ARMOR_MESSAGE.test(formatted.message)) {
+    return { message: formatted.message.replace(/^Syntax Error: /, ''), locations: formatted.locations, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
+  }
   if (typeof rawCode === 'string') {
-    if (ARMOR_CODES.has(rawCode) || /^(MAX_|COST_)/.test(rawCode)) {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
-    }
     const mapped = CLIENT_SIDE_CODES[rawCode];
     if (mapped) {
       const { stacktrace: _s, exception: _e, ...rest } = (formatted.extensions ?? {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import type { Dataset, DatasetField, Prisma } from '../../generated/prisma/client.js';
-import type { Classification, FieldType } from '../../generated/prisma/enums.js';
+import type { Classification, DatasetStatus, FieldType } from '../../generated/prisma/enums.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
 
 export type { Dataset, DatasetField };
@@ -95,9 +95,10 @@ export class DatasetRepository {
 
   /**
    * Updates metadata and, when `fields` is given, adds a new schema version (the old stays).
-   * `expectedSchemaVersion` guards against two concurrent changes both making "version n+1".
+   * `expectedSchemaVersion` guards against two concurrent changes both making "version n+1";
+   * `expectedStatus`, against two concurrent status transitions both succeeding.
    */
-  update(id: string, data: Prisma.DatasetUpdateInput, fields: FieldSpec[] | undefined, expectedSchemaVersion: number, audit: AuditEvent): Promise<Dataset> {
+  update(id: string, data: Prisma.DatasetUpdateInput, fields: FieldSpec[] | undefined, expectedSchemaVersion: number, audit: AuditEvent, expectedStatus?: DatasetStatus): Promise<Dataset> {
     return this.db.prisma.$transaction(async (tx) => {
       let schemaVersion = expectedSchemaVersion;
       if (fields) {
@@ -106,7 +107,8 @@ export class DatasetRepository {
           data: { datasetId: id, version: schemaVersion, fields: { create: fields.map((f, position) => ({ ...f, position })) } },
         });
       }
-      const dataset = await tx.dataset.update({ where: { id, schemaVersion: expectedSchemaVersion }, data: { ...data, schemaVersion } });
+      const where = { id, schemaVersion: expectedSchemaVersion, ...(expectedStatus ? { status: expectedStatus } : {}) };
+      const dataset = await tx.dataset.update({ where, data: { ...data, schemaVersion } });
       await recordAudit(tx, { ...audit, targetType: 'dataset', targetRef: `${dataset.hubCode}:${dataset.code}` });
       return dataset;
     });

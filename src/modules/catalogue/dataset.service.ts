@@ -6,7 +6,7 @@ import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../shared
 import { escapeLike, foldText } from '../../shared/text.js';
 import { actorOf } from '../audit/audit.service.js';
 import type { AgencyService } from '../agency/agency.service.js';
-import type { CatalogueLoaders } from './dataset.loaders.js';
+import type { Loaders } from '../../app/loaders.js';
 import {
   normaliseDatasetCode,
   normaliseFields,
@@ -31,7 +31,7 @@ export interface DatasetFilter {
 export interface Caller {
   viewer: Viewer | null;
   requestId: string;
-  loaders: CatalogueLoaders;
+  loaders: Loaders;
 }
 
 export interface RegisterInput extends DatasetMetadataInput {
@@ -191,7 +191,7 @@ export class DatasetService {
         action: 'dataset.publish',
         ...actorOf(viewer),
         requestId: caller.requestId,
-      }),
+      }, 'DRAFT'),
     );
   }
 
@@ -209,7 +209,7 @@ export class DatasetService {
         ...actorOf(viewer),
         requestId: caller.requestId,
         details: { reason: why },
-      }),
+      }, 'PUBLISHED'),
     );
   }
 

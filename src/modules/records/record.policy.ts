@@ -9,6 +9,8 @@ export interface GrantFacts {
   rowFilter: readonly { field: string; op: string; value?: unknown }[];
   validUntil: Date | null;
   revokedAt: Date | null;
+  /** Rows per day (Vietnam time) the grant may return; null for no quota. */
+  dailyQuota?: number | null;
 }
 
 export interface FieldFacts {

@@ -8,6 +8,8 @@ import { canChangeDataset } from '../catalogue/dataset.policy.js';
 import type { Dataset } from '../catalogue/dataset.repository.js';
 import type { Caller, DatasetService } from '../catalogue/dataset.service.js';
 import type { RecordImportService, ImportOutcome } from './record-import.service.js';
+import type { CounterStore } from '../../shared/counters.js';
+import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
 import type { RecordField, SourceKind } from './record-schema.js';
@@ -62,7 +64,38 @@ export class RecordService {
     private readonly datasets: DatasetService,
     private readonly imports: RecordImportService,
     private readonly grants: GrantSource,
+    private readonly counters: CounterStore,
   ) {}
+
+  /** `Dataset.myAccess`: the decision for a plain read of every readable field. */
+  async myAccess(caller: Caller, dataset: Dataset, purpose: string | null) {
+    const { decision } = await this.decide(caller, dataset, purpose, { fields: null, filterFields: [] });
+    if (!decision.allow) return { fields: [], grant: null, basis: 'NONE', withheld: [], reason: decision.reason };
+    const grant = decision.grant ? await caller.loaders.grantById.load(decision.grant.id) : null;
+    return { fields: decision.fields, grant: grant ?? null, basis: decision.basis, withheld: decision.withheld, reason: null };
+  }
+
+  /**
+   * Reserves up to `wanted` rows of a grant's daily quota (shared through Redis when configured);
+   * returns how many may be read and a function that gives back what was not used.
+   */
+  private async reserveQuota(grant: GrantFacts, wanted: number): Promise<{ allowed: number; refund(unused: number): Promise<void> }> {
+    const quota = grant.dailyQuota!;
+    const { day, secondsLeft } = vietnamDay();
+    const key = `quota:${grant.id}:${day}`;
+    const total = await this.counters.add(key, wanted, secondsLeft + 60);
+    const before = total - wanted;
+    const allowed = Math.max(0, Math.min(wanted, quota - before));
+    const giveBack = async (n: number) => {
+      if (n > 0) await this.counters.add(key, -n, secondsLeft + 60);
+    };
+    if (allowed === 0) {
+      await giveBack(wanted);
+      throw new AppError(ErrorCode.RATE_LIMITED, `The daily quota of this grant (${quota} rows) is used up; it renews at midnight Vietnam time`, { retryAfter: secondsLeft, quota });
+    }
+    await giveBack(wanted - allowed);
+    return { allowed, refund: giveBack };
+  }
 
   async fieldsOf(caller: Caller, dataset: Dataset): Promise<RecordField[]> {
     return (await caller.loaders.fieldsByDataset.load(dataset.id)).map((f) => ({
@@ -114,6 +147,7 @@ export class RecordService {
       dataset,
     };
     if (generation === 0) return empty;
+    const quota = decision.grant?.dailyQuota ? await this.reserveQuota(decision.grant, limit) : undefined;
 
     const table = recordTable(dataset.id, generation);
     const p = new Params();
@@ -132,7 +166,7 @@ export class RecordService {
         `SELECT seq, ${projection} AS data${keyColumns} FROM ${table}
           WHERE ${filters.join(' AND ')}
           ORDER BY ${orderSql(keys)}
-          LIMIT ${limit + 1}`,
+          LIMIT ${(quota?.allowed ?? limit) + 1}`,
         p.values,
       )
       .then(
@@ -143,8 +177,10 @@ export class RecordService {
           throw e;
         },
       );
-    const hasNextPage = rows.length > limit;
-    const page = hasNextPage ? rows.slice(0, limit) : rows;
+    const pageLimit = quota?.allowed ?? limit;
+    const hasNextPage = rows.length > pageLimit;
+    const page = hasNextPage ? rows.slice(0, pageLimit) : rows;
+    await quota?.refund(pageLimit - page.length);
     const edges = page.map((r) => {
       const seq = Number(r.seq);
       const k = keys.map((_, i) => r[`k${i}`] ?? null);

@@ -1,0 +1,89 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { z } from 'zod';
+import { ErrorCode } from '../shared/errors.js';
+import type { RequestContext } from './context.js';
+
+/**
+ * Query limits. Defaults suit the catalogue and record queries of CONTRACT.md with room to
+ * spare; every one can be changed through the environment (documented in the README).
+ */
+const limitsSchema = z.object({
+  LGSP_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  LGSP_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  LGSP_MAX_TOKENS: z.coerce.number().int().min(100).default(5_000),
+  LGSP_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  /** graphql-armor's static cost (fields weighted by depth). */
+  LGSP_MAX_STATIC_COST: z.coerce.number().int().min(100).default(5_000),
+  /** List-aware cost: a field with `first` costs `first` times its selection. */
+  LGSP_MAX_COST: z.coerce.number().int().min(100).default(250_000),
+  /** Operations in one batched HTTP request. */
+  LGSP_MAX_BATCH: z.coerce.number().int().min(1).default(10),
+});
+
+export type QueryLimits = z.infer<typeof limitsSchema>;
+
+export function loadLimits(env: NodeJS.ProcessEnv = process.env): QueryLimits {
+  return limitsSchema.parse(env);
+}
+
+export function armorPlugins(limits: QueryLimits) {
+  return new ApolloArmor({
+    maxDepth: { n: limits.LGSP_MAX_DEPTH, ignoreIntrospection: true },
+    maxAliases: { n: limits.LGSP_MAX_ALIASES },
+    maxTokens: { n: limits.LGSP_MAX_TOKENS },
+    maxDirectives: { n: limits.LGSP_MAX_DIRECTIVES },
+    costLimit: { maxCost: limits.LGSP_MAX_STATIC_COST, ignoreIntrospection: true },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+}
+
+/** Connections cost `first` (default 50) times their selection: records(first: 1000) { … } is 1000×. */
+const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  if (!('first' in args) && !('records' in args)) return undefined;
+  const first = typeof args.first === 'number' ? Math.max(args.first, 1) : 50;
+  return 1 + first * Math.max(childComplexity, 1);
+};
+
+function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/**
+ * List-aware cost analysis (graphql-query-complexity) and introspection for anonymous callers
+ * in production: both decided once the operation is known, before any resolver runs.
+ */
+export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, production: boolean): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, contextValue, operation }) {
+          if (production && !contextValue.viewer && isIntrospection(document)) {
+            throw new GraphQLError('Introspection requires an authenticated client', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+          }
+          if (operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
+          const cost = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > limits.LGSP_MAX_COST) {
+            throw new GraphQLError(`Query cost ${cost} is over the limit of ${limits.LGSP_MAX_COST}: ask for smaller pages or fewer nested lists`, {
+              extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, cost, limit: limits.LGSP_MAX_COST },
+            });
+          }
+        },
+      };
+    },
+  };
+}
