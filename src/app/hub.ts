@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { buildHubSchema } from '../schema/build-schema.js';
 import { createApollo } from '../server/graphql.js';
 import { loadLimits } from '../server/limits.js';
+import { pruneLog } from '../modules/audit/audit-admin.js';
 import { createHttpServer } from '../server/http-server.js';
 import { Metrics } from '../server/metrics.js';
 import { logger } from '../shared/logger.js';
@@ -59,6 +60,16 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
       config.seed === 'demo'
         ? seedDemoRecords(services, 'large').catch((e: Error) => log.error({ err: { message: e.message } }, 'seeding large demo datasets failed'))
         : Promise.resolve();
+    services.audit.startCheckpoints(config.auditCheckpointSeconds);
+    const retention =
+      config.auditRetentionDays > 0
+        ? setInterval(() => {
+            pruneLog(db, services.auditRepo, services.audit, new Date(Date.now() - config.auditRetentionDays * 86_400_000)).catch((e: Error) =>
+              log.warn({ err: { message: e.message } }, 'audit retention prune failed'),
+            );
+          }, 3_600_000)
+        : undefined;
+    retention?.unref();
     const janitor = setInterval(() => {
       services.records.purgeSuperseded().catch((e: Error) => log.warn({ err: { message: e.message } }, 'purge of superseded records failed'));
     }, 60_000);
@@ -69,6 +80,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
       (closing ??= (async () => {
         log.info('draining');
         clearInterval(janitor);
+        if (retention) clearInterval(retention);
         await backgroundSeed;
         const stopped = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeIdleConnections();
@@ -78,6 +90,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         await stopped;
         await control?.close();
         await apollo.stop();
+        await services.audit.close();
         await services.counters.close();
         await db.close();
         log.info('stopped');

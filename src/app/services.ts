@@ -11,6 +11,10 @@ import { createAccessLoaders } from '../modules/access/access.loaders.js';
 import { createCounterStore, type CounterStore } from '../shared/counters.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Loaders } from './loaders.js';
+import { AuditLog } from '../modules/audit/audit-log.js';
+import { Provenance } from '../modules/audit/provenance.js';
+import { AuditRepository } from '../modules/audit/audit.repository.js';
+import { AuditQueryService } from '../modules/audit/audit-query.service.js';
 import { DatasetRepository } from '../modules/catalogue/dataset.repository.js';
 import { DatasetService } from '../modules/catalogue/dataset.service.js';
 import { ClientRepository } from '../modules/client/client.repository.js';
@@ -31,6 +35,10 @@ export interface Services {
   datasets: DatasetService;
   records: RecordService;
   access: AccessService;
+  audit: AuditLog;
+  provenance: Provenance;
+  auditRepo: AuditRepository;
+  auditQuery: AuditQueryService;
   /** Rate limits and quotas: in memory, or shared through Redis when REDIS_URL is set. */
   counters: CounterStore;
   /** Fresh per-request loaders (never shared between requests: no stale or cross-viewer data). */
@@ -58,6 +66,9 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     },
   };
   const counters = createCounterStore(config.redisUrl);
+  const audit = new AuditLog(db, keys, config.hubCode, { readsEnabled: config.auditReads });
+  const auditRepo = new AuditRepository(db);
+  await audit.init();
   return {
     config,
     db,
@@ -67,9 +78,13 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     agencies,
     clients: new ClientService(new ClientRepository(db), agencies, config.hubCode),
     datasets,
-    records: new RecordService(db, datasets, new RecordImportService(db), grants, counters),
+    records: new RecordService(db, datasets, new RecordImportService(db), grants, counters, audit),
     access: new AccessService(accessRepo, datasets),
     counters,
+    audit,
+    provenance: new Provenance(keys),
+    auditRepo,
+    auditQuery: new AuditQueryService(auditRepo, audit, datasets),
     createLoaders: (viewer) => ({
       ...createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode),
       ...createAccessLoaders(accessRepo, viewer?.agencyId),

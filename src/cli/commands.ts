@@ -1,6 +1,11 @@
 import type { Services } from '../app/services.js';
 import { migrate } from '../db/migrate.js';
 import { seedWorld } from '../seed/seed.js';
+import fs from 'node:fs';
+import type { JWK } from 'jose';
+import { exportLog, pruneLog, readExport, verifyDatabase } from '../modules/audit/audit-admin.js';
+import { verifyAudit } from '../modules/audit/audit-verify.js';
+import { verifyResponse } from '../sdk/verify-response.js';
 import { formatOf, readRecordFile } from '../modules/records/record-file.js';
 import type { Viewer } from '../auth/viewer.js';
 import { badInput, notFound } from '../shared/errors.js';
@@ -88,6 +93,59 @@ export const COMMANDS: Record<string, CommandFn> = {
     });
     const ms = Date.now() - started;
     return { dataset: `${dataset.hubCode}:${dataset.code}`, mode, ...outcome, ms, rowsPerSecond: Math.round((outcome.rows / Math.max(ms, 1)) * 1000) };
+  },
+  async 'audit.verify'(services, args) {
+    const file = str(args, 'file', false);
+    return file ? verifyAudit(await readExport(file)) : verifyDatabase(services.auditRepo, services.config.hubCode);
+  },
+  async 'audit.checkpoint'(services) {
+    return { checkpoints: await services.audit.checkpoint() };
+  },
+  async 'audit.export'(services, args, emit) {
+    const sinceText = str(args, 'since', false);
+    const since = sinceText ? new Date(sinceText) : undefined;
+    if (since && Number.isNaN(since.getTime())) throw badInput('--since must be a date, e.g. 2026-11-01', { field: 'since' });
+    const out = str(args, 'out', false);
+    await services.audit.flush();
+    if (out) {
+      const fd = fs.openSync(out, 'w');
+      try {
+        const entries = await exportLog(services.auditRepo, services.config.hubCode, since, (line) => {
+          fs.writeSync(fd, line + '\n');
+        });
+        return { entries, out };
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    const entries = await exportLog(services.auditRepo, services.config.hubCode, since, (line) => emit({ line }));
+    return { entries };
+  },
+  async 'audit.prune'(services, args) {
+    const beforeText = str(args, 'before')!;
+    const before = new Date(beforeText);
+    if (Number.isNaN(before.getTime())) throw badInput('--before must be a date, e.g. 2025-01-01', { field: 'before' });
+    return pruneLog(services.db, services.auditRepo, services.audit, before);
+  },
+  async 'verify-response'(services, args) {
+    const file = str(args, 'file')!;
+    if (!fs.existsSync(file)) throw badInput(`File not found: ${file}`, { field: 'file' });
+    let response: unknown;
+    try {
+      response = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      throw badInput(`${file} is not a JSON GraphQL response`, { field: 'file' });
+    }
+    const jwksSource = str(args, 'jwks', false);
+    let jwks: { keys: JWK[] };
+    if (!jwksSource) jwks = { keys: await services.auditRepo.publicKeys(services.config.hubCode) };
+    else if (/^https?:\/\//.test(jwksSource)) {
+      const res = await fetch(jwksSource, { signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) throw badInput(`JWKS fetch failed: HTTP ${res.status}`, { field: 'jwks' });
+      jwks = (await res.json()) as { keys: JWK[] };
+    } else jwks = JSON.parse(fs.readFileSync(jwksSource, 'utf8')) as { keys: JWK[] };
+    const checks = await verifyResponse(response as never, jwks);
+    return { ok: checks.length > 0 && checks.every((c) => c.ok), signatures: checks };
   },
   async 'key.rotate'(services) {
     const kid = await services.keys.rotate();

@@ -214,6 +214,64 @@ dataset
     );
   });
 
+const audit = program.command('audit').description('the tamper-evident audit log');
+audit
+  .command('verify')
+  .description('walk every chain and checkpoint; exit 0 when intact, 1 naming the first bad entry')
+  .option('--file <export>', 'verify an NDJSON export instead of the database (works offline)')
+  .action(async (opts: { file?: string }) => {
+    const r = (await run('audit.verify', { file: opts.file ? path.resolve(opts.file) : undefined })) as { ok: boolean; entries: number; chains: number; checkpoints: number; firstBad?: { chain: string; seq: number; reason: string } };
+    print(
+      r.ok
+        ? `audit log intact: ${r.entries} entries in ${r.chains} chain(s), ${r.checkpoints} signed checkpoint(s)`
+        : `AUDIT LOG TAMPERED: chain ${r.firstBad!.chain}, entry ${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.entries} entries verified before it)`,
+      r,
+    );
+    if (!r.ok) process.exit(2);
+  });
+audit
+  .command('export')
+  .description('write the log as NDJSON (entries, checkpoints, public keys) for offline verification')
+  .option('--since <date>', 'only entries at or after this date')
+  .option('--out <file>', 'write to a file instead of stdout')
+  .action(async (opts: { since?: string; out?: string }) => {
+    const r = (await run('audit.export', { since: opts.since, out: opts.out ? path.resolve(opts.out) : undefined }, (e) => {
+      if (typeof e.line === 'string') fs.writeSync(1, e.line + '\n');
+    })) as { entries: number; out?: string };
+    if (opts.out) print(`exported ${r.entries} entries to ${r.out}`, r);
+    else process.stderr.write(`exported ${r.entries} entries\n`);
+  });
+audit
+  .command('checkpoint')
+  .description('sign the head of every chain now')
+  .action(async () => {
+    const r = (await run('audit.checkpoint', {})) as { checkpoints: number };
+    print(`signed ${r.checkpoints} checkpoint(s)`, r);
+  });
+audit
+  .command('prune')
+  .description('delete entries older than a date; a signed checkpoint at the cut keeps the chain verifiable')
+  .requiredOption('--before <date>', 'delete entries before this date')
+  .action(async (opts: { before: string }) => {
+    const r = (await run('audit.prune', { before: opts.before })) as { chains: number; deleted: number };
+    print(`pruned ${r.deleted} entries from ${r.chains} chain(s)`, r);
+  });
+
+program
+  .command('verify-response <file>')
+  .description("check the records signatures of a saved GraphQL response against the hub's JWKS")
+  .option('--jwks <urlOrFile>', "JWKS URL or file (default: this hub's keys)")
+  .action(async (file: string, opts: { jwks?: string }) => {
+    const r = (await run('verify-response', { file: path.resolve(file), jwks: opts.jwks })) as { ok: boolean; signatures: { path: unknown[]; dataset: string; ok: boolean; reason?: string; records?: number }[] };
+    print(
+      r.signatures.length === 0
+        ? 'no signatures in this response (records responses carry extensions.signatures)'
+        : r.signatures.map((s) => `${s.ok ? 'OK  ' : 'FAIL'} ${s.dataset} at ${s.path.join('.')}${s.ok ? ` (${s.records} records)` : `: ${s.reason}`}`).join('\n'),
+      r,
+    );
+    if (!r.ok) process.exit(2);
+  });
+
 program
   .command('key')
   .description('signing keys')

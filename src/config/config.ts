@@ -26,6 +26,12 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional().or(z.literal('').transform(() => undefined)),
   /** Requests per minute per API client (anonymous callers: per IP address, a quarter of it). */
   LGSP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Seconds between signed checkpoints of the audit chains. */
+  LGSP_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Days audit entries are kept; 0 keeps them forever. Pruning leaves a signed checkpoint at the cut. */
+  LGSP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** `off` only to measure the cost of auditing reads (benchmarks); never in service. */
+  LGSP_AUDIT_READS: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
   /** Lifetime of issued access tokens, seconds. */
@@ -55,6 +61,9 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   redisUrl: string | undefined;
+  auditCheckpointSeconds: number;
+  auditRetentionDays: number;
+  auditReads: boolean;
   rateLimitPerMinute: number;
   production: boolean;
   tokenTtlSeconds: number;
@@ -97,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.LGSP_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
+    auditCheckpointSeconds: e.LGSP_AUDIT_CHECKPOINT_SECONDS,
+    auditRetentionDays: e.LGSP_AUDIT_RETENTION_DAYS,
+    auditReads: e.LGSP_AUDIT_READS === 'on',
     rateLimitPerMinute: e.LGSP_RATE_LIMIT_PER_MINUTE,
     production: e.NODE_ENV === 'production',
     tokenTtlSeconds: e.LGSP_TOKEN_TTL,

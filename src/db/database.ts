@@ -16,8 +16,12 @@ export interface Database {
   kind: 'embedded' | 'postgres';
   prisma: PrismaClient;
   sql: Sql;
-  /** A driver adapter factory for the migration engine, on the same connections. */
-  migrationAdapter: PrismaPg | PrismaPGlite;
+  /**
+   * Runs `fn` with a driver adapter factory for the migration engine. On PostgreSQL it is a pool
+   * of one connection, closed afterwards: the engine holds a session advisory lock, which must be
+   * taken and released on the same connection (and so must not linger in the hub's pool).
+   */
+  withMigrationAdapter<T>(fn: (adapter: PrismaPg | PrismaPGlite) => Promise<T>): Promise<T>;
   /** Statements sent so far by this process (Prisma and raw SQL): the N+1 test and /metrics read it. */
   stats: { statements: number };
   ping(): Promise<void>;
@@ -98,7 +102,14 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     prisma,
     sql,
     stats,
-    migrationAdapter: adapter,
+    async withMigrationAdapter(fn) {
+      const single = new pg.Pool({ connectionString: config.url, max: 1, connectionTimeoutMillis: 5_000, application_name: 'lgsp-hub-migrate' });
+      try {
+        return await fn(new PrismaPg(single));
+      } finally {
+        await single.end().catch(() => undefined);
+      }
+    },
     async ping() {
       await pool.query('SELECT 1');
     },
@@ -144,7 +155,7 @@ async function openEmbedded(dataDir: string, options: OpenOptions): Promise<Data
     prisma,
     sql,
     stats,
-    migrationAdapter: adapter,
+    withMigrationAdapter: (fn) => fn(adapter),
     async ping() {
       await db.query('SELECT 1');
     },

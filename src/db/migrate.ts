@@ -53,7 +53,7 @@ async function loadEngineModule() {
   return wasmReady;
 }
 
-export async function createSchemaEngine(adapterFactory: Database['migrationAdapter']): Promise<SchemaEngine> {
+export async function createSchemaEngine(adapterFactory: Parameters<Parameters<Database['withMigrationAdapter']>[0]>[0]): Promise<SchemaEngine> {
   const { SchemaEngine } = await loadEngineModule();
   const datamodel = fs.readFileSync(SCHEMA_FILE, 'utf8');
   return SchemaEngine.new(
@@ -95,15 +95,17 @@ export const SCHEMA_FILTERS = { externalTables: [], externalEnums: [] };
 
 /** Applies pending migrations; idempotent. Returns the names applied now. */
 export async function migrate(db: Database): Promise<string[]> {
-  const engine = await createSchemaEngine(db.migrationAdapter);
-  try {
-    const { appliedMigrationNames } = await engine.applyMigrations({
-      migrationsList: readMigrationsList(),
-      filters: SCHEMA_FILTERS,
-    });
-    if (appliedMigrationNames.length > 0) log.info({ applied: appliedMigrationNames }, 'migrations applied');
-    return appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  return db.withMigrationAdapter(async (adapter) => {
+    const engine = await createSchemaEngine(adapter);
+    try {
+      const { appliedMigrationNames } = await engine.applyMigrations({
+        migrationsList: readMigrationsList(),
+        filters: SCHEMA_FILTERS,
+      });
+      if (appliedMigrationNames.length > 0) log.info({ applied: appliedMigrationNames }, 'migrations applied');
+      return appliedMigrationNames;
+    } finally {
+      engine.free();
+    }
+  });
 }

@@ -47,6 +47,7 @@ export const ruleMap = {
     records: allow,
     accessRequests: isAuthenticated,
     grants: isAuthenticated,
+    auditEntries: isAuthenticated,
   },
   Mutation: {
     registerDataset: canManageCatalogue,

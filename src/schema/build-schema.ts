@@ -8,6 +8,7 @@ import { HubResolver } from '../modules/hub/hub.resolver.js';
 import { RecordResolver } from '../modules/records/record.resolver.js';
 import { DatasetRecordsResolver } from '../modules/records/dataset-records.resolver.js';
 import { AccessRequestResolver, GrantResolver } from '../modules/access/access.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
 import { applyPermissions } from '../permissions/permissions.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
@@ -21,6 +22,7 @@ export const resolvers = [
   RecordResolver,
   AccessRequestResolver,
   GrantResolver,
+  AuditResolver,
   AdminResolver,
 ] as const;
 

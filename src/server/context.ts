@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Loaders, Services } from '../app/services.js';
 import type { Viewer } from '../auth/viewer.js';
+import type { ResponseSignature } from '../modules/audit/provenance.js';
 
 /** What every resolver receives: who asks, this request's loaders, a logger and the services. */
 export interface RequestContext {
@@ -9,4 +10,7 @@ export interface RequestContext {
   log: Logger;
   loaders: Loaders;
   services: Services;
+  /** Signatures of the records fields answered, sent in `extensions.signatures`. */
+  signatures: ResponseSignature[];
+  hubPath?: string[];
 }

@@ -15,6 +15,9 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, operationName, operation, contextValue }) {
+          if (contextValue.signatures.length > 0 && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, signatures: contextValue.signatures };
+          }
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const name = operationName ?? 'anonymous';
           metrics.operations.inc({ operation: name, type: operation?.operation ?? 'unknown' });

@@ -81,6 +81,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       log: log.child({ requestId }),
       loaders: services.createLoaders(viewer),
       services,
+      signatures: [],
     };
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

@@ -114,7 +114,7 @@ export class AccessService {
     const legalBasis = requiredText(input.legalBasis, 'legalBasis');
     return this.repo.createRequest(
       { datasetId: dataset.id, agencyId: viewer.agencyId, requestedBy: viewer.clientId, fields: requested, purpose, legalBasis, rowFilter: rowFilter as unknown as Prisma.InputJsonValue, validUntil },
-      { action: 'access.request', ...actorOf(viewer), requestId: caller.requestId, details: { dataset: `${dataset.hubCode}:${dataset.code}`, fields: requested, purpose, legalBasis } },
+      { action: 'access.request', ...actorOf(viewer), subjectAgency: (await caller.loaders.agencyById.load(dataset.ownerId))?.code ?? null, requestId: caller.requestId, details: { dataset: `${dataset.hubCode}:${dataset.code}`, fields: requested, purpose, legalBasis } },
     );
   }
 
@@ -149,7 +149,7 @@ export class AccessService {
       id,
       { status: 'APPROVED', decidedBy: viewer.clientId, reason: note },
       { datasetId: dataset.id, agencyId: request.agencyId, fields: granted, rowFilter: rowFilter as unknown as Prisma.InputJsonValue, purpose: request.purpose, legalBasis: request.legalBasis, validUntil, dailyQuota, note, approvedBy: viewer.clientId },
-      { action: 'access.approve', ...actorOf(viewer), requestId: caller.requestId, details: { fields: granted, rowFilter, validUntil, dailyQuota, narrowed: granted.length < request.fields.length || rowFilter.length > (request.rowFilter as unknown[]).length } },
+      { action: 'access.approve', ...actorOf(viewer), subjectAgency: viewer.agencyCode, requestId: caller.requestId, details: { fields: granted, rowFilter, validUntil, dailyQuota, narrowed: granted.length < request.fields.length || rowFilter.length > (request.rowFilter as unknown[]).length } },
     );
     if (!result?.grant) throw badInput('The request was decided concurrently', { field: 'id' });
     caller.loaders.requestById.clear(id);
@@ -166,6 +166,7 @@ export class AccessService {
     const result = await this.repo.decide(id, { status: 'REJECTED', decidedBy: viewer.clientId, reason: why, legalBasis: basis }, null, {
       action: 'access.reject',
       ...actorOf(viewer),
+      subjectAgency: viewer.agencyCode,
       requestId: caller.requestId,
       details: { reason: why, legalBasis: basis },
     });
@@ -175,10 +176,10 @@ export class AccessService {
 
   async withdraw(caller: AccessCaller, id: string): Promise<AccessRequest> {
     const viewer = requireViewer(caller.viewer);
-    const { request } = await this.visibleRequest(caller, id);
+    const { request, dataset } = await this.visibleRequest(caller, id);
     if (!canWithdraw(viewer, request)) throw forbidden('Only the requesting agency withdraws its request');
     if (request.status !== 'PENDING') throw badInput(`The request is ${request.status}, not PENDING`, { field: 'id' });
-    const result = await this.repo.decide(id, { status: 'WITHDRAWN', decidedBy: viewer.clientId }, null, { action: 'access.withdraw', ...actorOf(viewer), requestId: caller.requestId });
+    const result = await this.repo.decide(id, { status: 'WITHDRAWN', decidedBy: viewer.clientId }, null, { action: 'access.withdraw', ...actorOf(viewer), subjectAgency: (await caller.loaders.agencyById.load(dataset.ownerId))?.code ?? null, requestId: caller.requestId });
     if (!result) throw badInput('The request was decided concurrently', { field: 'id' });
     return result.request;
   }
@@ -192,7 +193,7 @@ export class AccessService {
     if (!canDecideAccess(viewer, dataset)) throw forbidden('Only a MAINTAINER of the owner agency revokes grants');
     const why = requiredText(reason, 'reason');
     if (grant.revokedAt) throw badInput('The grant is already revoked', { field: 'id' });
-    const revoked = await this.repo.revoke(grantId, viewer.clientId, why, { action: 'access.revoke', ...actorOf(viewer), requestId: caller.requestId, details: { reason: why } });
+    const revoked = await this.repo.revoke(grantId, viewer.clientId, why, { action: 'access.revoke', ...actorOf(viewer), subjectAgency: viewer.agencyCode, requestId: caller.requestId, details: { reason: why } });
     if (!revoked) throw badInput('The grant is already revoked', { field: 'id' });
     caller.loaders.grantById.clear(grantId);
     return revoked;

@@ -1,39 +1,20 @@
-import type { SqlExecutor } from '../../db/sql.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { appendToChain, type AuditEvent, type AuditTx } from './audit-chain.js';
 
-/** What one audit entry says. Never put secrets or record values in `details`. */
-export interface AuditEvent {
-  action: string;
-  actorClient?: string | null;
-  actorAgency?: string | null;
-  targetType?: string;
-  targetRef?: string;
-  requestId?: string;
-  details?: Record<string, unknown>;
-}
-
-/** A transaction of either kind: Prisma's (catalogue) or raw SQL (records). */
-export type AuditWriter = SqlExecutor | Pick<Prisma.TransactionClient, '$executeRawUnsafe'>;
-
-const INSERT_AUDIT = `INSERT INTO audit_entry (action, actor_client, actor_agency, target_type, target_ref, request_id, details)
-VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`;
+export type { AuditEvent };
+export type AuditWriter = AuditTx;
 
 /**
- * The one way to append to the audit log. Call it inside the transaction of the change it
- * describes, so the entry and the change commit together or not at all.
+ * The chain that catalogue changes, access decisions and client administration go to (one per
+ * database, shared by every process; its head row is locked per append).
+ */
+export const CATALOGUE_CHAIN = 'catalogue';
+
+/**
+ * The one way to append a change to the audit log. Call it inside the transaction of the change
+ * it describes, so the entry and the change commit together or not at all.
  */
 export async function recordAudit(tx: AuditWriter, event: AuditEvent): Promise<void> {
-  const params = [
-    event.action,
-    event.actorClient ?? null,
-    event.actorAgency ?? null,
-    event.targetType ?? null,
-    event.targetRef ?? null,
-    event.requestId ?? null,
-    JSON.stringify(event.details ?? {}),
-  ];
-  if ('query' in tx) await tx.query(INSERT_AUDIT, params);
-  else await tx.$executeRawUnsafe(INSERT_AUDIT, ...params);
+  await appendToChain(tx, CATALOGUE_CHAIN, [event]);
 }
 
 /** Actor fields of an audit event from a request's viewer (or the local operator for the CLI). */

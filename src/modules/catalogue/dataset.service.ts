@@ -32,6 +32,8 @@ export interface Caller {
   viewer: Viewer | null;
   requestId: string;
   loaders: Loaders;
+  /** Hubs a federated request passed through, the first being where it entered. */
+  hubPath?: string[];
 }
 
 export interface RegisterInput extends DatasetMetadataInput {
@@ -148,7 +150,7 @@ export class DatasetService {
           searchText: searchTextOf({ code, ...meta, title: meta.title!, keywords: meta.keywords ?? [] }),
         },
         fields,
-        { action: 'dataset.register', ...actorOf(viewer), requestId: caller.requestId, details: { sharingMode: input.sharingMode, fields: fields.length } },
+        { action: 'dataset.register', ...actorOf(viewer), subjectAgency: owner.code, requestId: caller.requestId, details: { sharingMode: input.sharingMode, fields: fields.length } },
       ));
     } catch (e) {
       if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
@@ -159,7 +161,7 @@ export class DatasetService {
   }
 
   async update(caller: Caller, ref: string, input: UpdateInput): Promise<Dataset> {
-    const { viewer, dataset } = await this.requireChangeable(caller, ref);
+    const { viewer, dataset, subjectAgency } = await this.requireChangeable(caller, ref);
     const meta = normaliseMetadata(input, false);
     let fields: FieldSpec[] | undefined;
     if (input.fields) {
@@ -175,6 +177,7 @@ export class DatasetService {
       this.repo.update(dataset.id, data, fields, dataset.schemaVersion, {
         action: 'dataset.update',
         ...actorOf(viewer),
+        subjectAgency,
         requestId: caller.requestId,
         details: { changed, newSchemaVersion: fields ? dataset.schemaVersion + 1 : null },
       }),
@@ -182,7 +185,7 @@ export class DatasetService {
   }
 
   async publish(caller: Caller, ref: string): Promise<Dataset> {
-    const { viewer, dataset } = await this.requireChangeable(caller, ref);
+    const { viewer, dataset, subjectAgency } = await this.requireChangeable(caller, ref);
     if (dataset.status !== 'DRAFT') {
       throw badInput(`Only a DRAFT dataset can be published; ${dataset.code} is ${dataset.status}`, { field: 'status' });
     }
@@ -190,13 +193,14 @@ export class DatasetService {
       this.repo.update(dataset.id, { status: 'PUBLISHED', publishedAt: new Date() }, undefined, dataset.schemaVersion, {
         action: 'dataset.publish',
         ...actorOf(viewer),
+        subjectAgency,
         requestId: caller.requestId,
       }, 'DRAFT'),
     );
   }
 
   async deprecate(caller: Caller, ref: string, reason: string): Promise<Dataset> {
-    const { viewer, dataset } = await this.requireChangeable(caller, ref);
+    const { viewer, dataset, subjectAgency } = await this.requireChangeable(caller, ref);
     const why = reason.trim();
     if (!why) throw badInput('A reason is required to deprecate a dataset', { field: 'reason' });
     if (why.length > 2000) throw badInput('reason must be at most 2000 characters', { field: 'reason' });
@@ -207,6 +211,7 @@ export class DatasetService {
       this.repo.update(dataset.id, { status: 'DEPRECATED', deprecatedAt: new Date(), deprecationReason: why }, undefined, dataset.schemaVersion, {
         action: 'dataset.deprecate',
         ...actorOf(viewer),
+        subjectAgency,
         requestId: caller.requestId,
         details: { reason: why },
       }, 'PUBLISHED'),
@@ -223,7 +228,8 @@ export class DatasetService {
     if (!canChangeDataset(viewer, dataset)) {
       throw forbidden('Only a MAINTAINER of the owner agency or an ADMIN changes this dataset');
     }
-    return { viewer, dataset };
+    const owner = await caller.loaders.agencyById.load(dataset.ownerId);
+    return { viewer, dataset, subjectAgency: owner?.code ?? null };
   }
 
   /** This request's loaders see the dataset as it is now written (not a cached earlier miss). */

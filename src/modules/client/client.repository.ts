@@ -72,9 +72,9 @@ export class ClientRepository {
     return this.db.prisma.apiClient.findMany({ where: { agencyId }, orderBy: { createdAt: 'asc' } });
   }
 
-  /** Failed authentications are audited outside any transaction (nothing else is written). */
+  /** A failed authentication: only the audit entry is written (never the secret). */
   recordFailure(audit: AuditEvent): Promise<void> {
-    return recordAudit(this.db.prisma, audit);
+    return this.db.prisma.$transaction((tx) => recordAudit(tx, audit));
   }
 }
 

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import { signPage } from './sign-page.js';
 import type { RequestContext } from '../../server/context.js';
 import { Access } from '../access/access.type.js';
 import { Dataset } from '../catalogue/dataset.type.js';
@@ -13,7 +15,7 @@ export class DatasetRecordsResolver {
   }
 
   @FieldResolver(() => RecordConnection, { description: 'The same as the root `records` query for this dataset, under the same rules.' })
-  records(
+  async records(
     @Root() dataset: Dataset,
     @Arg('where', () => [RecordCondition], { nullable: true }) where: RecordCondition[] | null,
     @Arg('fields', () => [String], { nullable: true }) fields: string[] | null,
@@ -22,7 +24,8 @@ export class DatasetRecordsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('purpose', () => String, { nullable: true }) purpose: string | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.services.records.list(ctx, { dataset: `${dataset.hubCode}:${dataset.code}`, where, fields, orderBy, first, after, purpose });
+    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset: `${dataset.hubCode}:${dataset.code}`, where, fields, orderBy, first, after, purpose }));
   }
 }

@@ -24,6 +24,9 @@ const INVALID = Symbol('invalid');
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+/** Date, time, optional fraction and offset; a time without an offset is Vietnam time (UTC+7). */
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const VN_OFFSET = '+07:00';
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -79,8 +82,11 @@ const COERCE: Record<FieldType, Coerce> = {
     return INVALID;
   },
   DATETIME: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v.trim())) return INVALID;
-    const d = new Date(v.trim());
+    // Checked part by part: Date() would roll 2024-02-30 over into March, and read a time
+    // without an offset in the zone of whichever process parses it.
+    const m = typeof v === 'string' ? DATETIME.exec(v.trim()) : null;
+    if (!m || !validDate(+m[1]!, +m[2]!, +m[3]!) || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) return INVALID;
+    const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}${m[8] ?? VN_OFFSET}`);
     return Number.isNaN(d.getTime()) ? INVALID : d.toISOString();
   },
   JSON: (v) => v,
@@ -92,7 +98,7 @@ const TYPE_HINT: Record<FieldType, string> = {
   DECIMAL: 'a number (at most 15 significant digits)',
   BOOLEAN: 'true or false',
   DATE: 'a date YYYY-MM-DD (or DD/MM/YYYY)',
-  DATETIME: 'an ISO-8601 date-time',
+  DATETIME: 'an ISO-8601 date-time (Vietnam time, UTC+7, unless it gives an offset)',
   JSON: 'JSON',
 };
 

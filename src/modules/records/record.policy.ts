@@ -103,7 +103,8 @@ export function decideRecordAccess(input: {
     }
   }
   if (readable.length === 0) {
-    if (!viewer && dataset.sharingMode !== 'OPEN') return { allow: false, code: 'UNAUTHENTICATED', reason: 'Authentication required to read this dataset' };
+    // Anonymous: a token is what is missing (every mode opens more to an authenticated agency).
+    if (!viewer) return { allow: false, code: 'UNAUTHENTICATED', reason: 'Authentication required to read this dataset' };
     return { allow: false, code: 'FORBIDDEN', reason: dataset.sharingMode === 'ON_REQUEST' ? 'This dataset is shared on request: an approved grant is required' : 'No field of this dataset is readable by you' };
   }
   for (const name of [...(requested.fields ?? []), ...requested.filterFields]) {

@@ -1,4 +1,6 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { signPage } from './sign-page.js';
 import { ImportMode } from '../../generated/prisma/enums.js';
 import type { RequestContext } from '../../server/context.js';
 import { JSONScalar } from '../../schema/scalars.js';
@@ -7,7 +9,7 @@ import { ImportResult, RecordCondition, RecordConnection, RecordOrder } from './
 @Resolver()
 export class RecordResolver {
   @Query(() => RecordConnection, { description: 'Records of a dataset the viewer may read, under the access rules.' })
-  records(
+  async records(
     @Arg('dataset', { description: 'Dataset reference: code or HUB:code.' }) dataset: string,
     @Arg('where', () => [RecordCondition], { nullable: true }) where: RecordCondition[] | null,
     @Arg('fields', () => [String], { nullable: true, description: 'Projection; default: every field you may read.' }) fields: string[] | null,
@@ -16,8 +18,9 @@ export class RecordResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('purpose', () => String, { nullable: true, description: 'Why you read personal data (Decree 13/2023); required for personal fields.' }) purpose: string | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.services.records.list(ctx, { dataset, where, fields, orderBy, first, after, purpose });
+    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset, where, fields, orderBy, first, after, purpose }));
   }
 
   @Mutation(() => ImportResult, { description: 'Imports up to 10,000 records in one atomic call (MAINTAINER of the owner agency).' })

@@ -9,6 +9,7 @@ import type { Dataset } from '../catalogue/dataset.repository.js';
 import type { Caller, DatasetService } from '../catalogue/dataset.service.js';
 import type { RecordImportService, ImportOutcome } from './record-import.service.js';
 import type { CounterStore } from '../../shared/counters.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
@@ -65,7 +66,38 @@ export class RecordService {
     private readonly imports: RecordImportService,
     private readonly grants: GrantSource,
     private readonly counters: CounterStore,
+    private readonly audit: AuditLog,
   ) {}
+
+  /**
+   * The read's audit entry; the response waits for its commit, so no records leave the hub
+   * without one (Decree 13/2023: the data subject's right to know who read what, and why).
+   */
+  private async auditRead(caller: Caller, dataset: Dataset, access: Extract<RecordAccess, { allow: true }>, args: RecordsArgs, generation: number, rows: number): Promise<void> {
+    const owner = await caller.loaders.agencyById.load(dataset.ownerId);
+    await this.audit.append({
+      action: 'records.read',
+      ...actorOf(caller.viewer),
+      ...(caller.viewer ? {} : { actorClient: null }),
+      subjectAgency: owner?.code ?? null,
+      targetType: 'dataset',
+      targetRef: `${dataset.hubCode}:${dataset.code}`,
+      requestId: caller.requestId,
+      details: {
+        version: dataset.recordsVersion,
+        generation,
+        fields: access.fields,
+        where: args.where ?? [],
+        orderBy: args.orderBy ?? [],
+        rowFilter: access.rowFilter,
+        rows,
+        purpose: args.purpose?.trim() || null,
+        grant: access.grant?.id ?? null,
+        basis: access.basis,
+        hubPath: caller.hubPath ?? [dataset.hubCode],
+      },
+    });
+  }
 
   /** `Dataset.myAccess`: the decision for a plain read of every readable field. */
   async myAccess(caller: Caller, dataset: Dataset, purpose: string | null) {
@@ -146,7 +178,10 @@ export class RecordService {
       access: decision,
       dataset,
     };
-    if (generation === 0) return empty;
+    if (generation === 0) {
+      await this.auditRead(caller, dataset, decision, args, generation, 0);
+      return empty;
+    }
     const quota = decision.grant?.dailyQuota ? await this.reserveQuota(decision.grant, limit) : undefined;
 
     const table = recordTable(dataset.id, generation);
@@ -181,6 +216,7 @@ export class RecordService {
     const hasNextPage = rows.length > pageLimit;
     const page = hasNextPage ? rows.slice(0, pageLimit) : rows;
     await quota?.refund(pageLimit - page.length);
+    await this.auditRead(caller, dataset, decision, args, generation, page.length);
     const edges = page.map((r) => {
       const seq = Number(r.seq);
       const k = keys.map((_, i) => r[`k${i}`] ?? null);
@@ -238,7 +274,7 @@ export class RecordService {
     if (dataset.status === 'DEPRECATED') throw badInput(`${ref} is deprecated: it takes no new records`, { field: 'dataset' });
     const outcome = await this.imports.run({ id: dataset.id, ref: `${dataset.hubCode}:${dataset.code}`, fields: await this.fieldsOf(caller, dataset) }, batches, {
       ...options,
-      audit: { ...actorOf(caller.viewer), requestId: caller.requestId },
+      audit: { ...actorOf(caller.viewer), subjectAgency: (await caller.loaders.agencyById.load(dataset.ownerId))?.code ?? null, requestId: caller.requestId },
     });
     caller.loaders.datasetById.clear(dataset.id);
     caller.loaders.datasetByCode.clear(dataset.code);

@@ -13,6 +13,12 @@ CREATE TYPE "FieldType" AS ENUM ('STRING', 'INTEGER', 'DECIMAL', 'BOOLEAN', 'DAT
 -- CreateEnum
 CREATE TYPE "Classification" AS ENUM ('PUBLIC', 'INTERNAL', 'PERSONAL', 'SENSITIVE_PERSONAL');
 
+-- CreateEnum
+CREATE TYPE "ImportMode" AS ENUM ('REPLACE', 'APPEND', 'UPSERT');
+
+-- CreateEnum
+CREATE TYPE "AccessRequestStatus" AS ENUM ('PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN');
+
 -- CreateTable
 CREATE TABLE "hub" (
     "code" TEXT NOT NULL,
@@ -89,6 +95,10 @@ CREATE TABLE "dataset" (
     "schema_version" INTEGER NOT NULL DEFAULT 1,
     "records_version" INTEGER NOT NULL DEFAULT 0,
     "record_count" INTEGER NOT NULL DEFAULT 0,
+    "records_generation" INTEGER NOT NULL DEFAULT 0,
+    "record_seq" BIGINT NOT NULL DEFAULT 0,
+    "records_updated_at" TIMESTAMPTZ(3),
+    "records_purged_below" INTEGER NOT NULL DEFAULT 0,
     "search_text" TEXT NOT NULL DEFAULT '',
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
@@ -127,16 +137,110 @@ CREATE TABLE "dataset_field" (
 -- CreateTable
 CREATE TABLE "audit_entry" (
     "id" BIGSERIAL NOT NULL,
-    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "chain_id" TEXT NOT NULL,
+    "seq" BIGINT NOT NULL,
+    "prev_hash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL,
     "action" TEXT NOT NULL,
     "actor_client" TEXT,
     "actor_agency" TEXT,
+    "subject_agency" TEXT,
     "target_type" TEXT,
     "target_ref" TEXT,
     "request_id" TEXT,
     "details" JSONB NOT NULL DEFAULT '{}',
 
     CONSTRAINT "audit_entry_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_chain" (
+    "id" TEXT NOT NULL,
+    "hub_code" TEXT NOT NULL,
+    "head_seq" BIGINT NOT NULL DEFAULT 0,
+    "head_hash" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "audit_chain_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_checkpoint" (
+    "id" BIGSERIAL NOT NULL,
+    "chain_id" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "seq" BIGINT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL,
+    "kid" TEXT NOT NULL,
+    "jws" TEXT NOT NULL,
+
+    CONSTRAINT "audit_checkpoint_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "record_import" (
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
+    "dataset_id" UUID NOT NULL,
+    "mode" "ImportMode" NOT NULL,
+    "version" INTEGER NOT NULL,
+    "generation" INTEGER NOT NULL,
+    "inserted" INTEGER NOT NULL,
+    "updated" INTEGER NOT NULL,
+    "actor_client" TEXT,
+    "request_id" TEXT,
+    "source" TEXT,
+    "started_at" TIMESTAMPTZ(3) NOT NULL,
+    "finished_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "record_import_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "access_request" (
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
+    "dataset_id" UUID NOT NULL,
+    "agency_id" UUID NOT NULL,
+    "requested_by" TEXT NOT NULL,
+    "fields" TEXT[],
+    "purpose" TEXT NOT NULL,
+    "legal_basis" TEXT NOT NULL,
+    "row_filter" JSONB NOT NULL DEFAULT '[]',
+    "valid_until" TIMESTAMPTZ(3),
+    "status" "AccessRequestStatus" NOT NULL DEFAULT 'PENDING',
+    "decision_reason" TEXT,
+    "decision_legal_basis" TEXT,
+    "decided_by" TEXT,
+    "decided_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "access_request_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "grant" (
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
+    "request_id" UUID NOT NULL,
+    "dataset_id" UUID NOT NULL,
+    "agency_id" UUID NOT NULL,
+    "fields" TEXT[],
+    "row_filter" JSONB NOT NULL DEFAULT '[]',
+    "purpose" TEXT NOT NULL,
+    "legal_basis" TEXT NOT NULL,
+    "valid_from" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "valid_until" TIMESTAMPTZ(3),
+    "daily_quota" INTEGER,
+    "note" TEXT,
+    "approved_by" TEXT NOT NULL,
+    "revoked_at" TIMESTAMPTZ(3),
+    "revoke_reason" TEXT,
+    "revoked_by" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "grant_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -179,13 +283,43 @@ CREATE INDEX "dataset_field_schema_id_position_idx" ON "dataset_field"("schema_i
 CREATE UNIQUE INDEX "dataset_field_schema_id_name_key" ON "dataset_field"("schema_id", "name");
 
 -- CreateIndex
-CREATE INDEX "audit_entry_target_type_target_ref_idx" ON "audit_entry"("target_type", "target_ref");
+CREATE INDEX "audit_entry_target_type_target_ref_at_idx" ON "audit_entry"("target_type", "target_ref", "at");
 
 -- CreateIndex
 CREATE INDEX "audit_entry_actor_agency_at_idx" ON "audit_entry"("actor_agency", "at");
 
 -- CreateIndex
+CREATE INDEX "audit_entry_subject_agency_at_idx" ON "audit_entry"("subject_agency", "at");
+
+-- CreateIndex
 CREATE INDEX "audit_entry_action_at_idx" ON "audit_entry"("action", "at");
+
+-- CreateIndex
+CREATE INDEX "audit_entry_at_idx" ON "audit_entry"("at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "audit_entry_chain_id_seq_key" ON "audit_entry"("chain_id", "seq");
+
+-- CreateIndex
+CREATE INDEX "audit_checkpoint_chain_id_seq_idx" ON "audit_checkpoint"("chain_id", "seq");
+
+-- CreateIndex
+CREATE INDEX "record_import_dataset_id_finished_at_idx" ON "record_import"("dataset_id", "finished_at");
+
+-- CreateIndex
+CREATE INDEX "access_request_dataset_id_status_idx" ON "access_request"("dataset_id", "status");
+
+-- CreateIndex
+CREATE INDEX "access_request_agency_id_status_idx" ON "access_request"("agency_id", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "grant_request_id_key" ON "grant"("request_id");
+
+-- CreateIndex
+CREATE INDEX "grant_dataset_id_agency_id_idx" ON "grant"("dataset_id", "agency_id");
+
+-- CreateIndex
+CREATE INDEX "grant_agency_id_idx" ON "grant"("agency_id");
 
 -- AddForeignKey
 ALTER TABLE "signing_key" ADD CONSTRAINT "signing_key_hub_code_fkey" FOREIGN KEY ("hub_code") REFERENCES "hub"("code") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -207,3 +341,21 @@ ALTER TABLE "dataset_schema" ADD CONSTRAINT "dataset_schema_dataset_id_fkey" FOR
 
 -- AddForeignKey
 ALTER TABLE "dataset_field" ADD CONSTRAINT "dataset_field_schema_id_fkey" FOREIGN KEY ("schema_id") REFERENCES "dataset_schema"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "record_import" ADD CONSTRAINT "record_import_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "dataset"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "access_request" ADD CONSTRAINT "access_request_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "dataset"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "access_request" ADD CONSTRAINT "access_request_agency_id_fkey" FOREIGN KEY ("agency_id") REFERENCES "agency"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "grant" ADD CONSTRAINT "grant_request_id_fkey" FOREIGN KEY ("request_id") REFERENCES "access_request"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "grant" ADD CONSTRAINT "grant_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "dataset"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "grant" ADD CONSTRAINT "grant_agency_id_fkey" FOREIGN KEY ("agency_id") REFERENCES "agency"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

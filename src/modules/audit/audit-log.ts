@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { CompactSign, type CryptoKey } from 'jose';
+import type { KeyStore } from '../../auth/keys.js';
+import { SIGNING_ALG } from '../../auth/keys.js';
+import type { Database } from '../../db/database.js';
+import { logger } from '../../shared/logger.js';
+import { appendToChain, ensureChain, type AuditEvent } from './audit-chain.js';
+import { CATALOGUE_CHAIN } from './audit.service.js';
+import { canonicalJson } from './canonical.js';
+
+const log = logger('audit');
+
+/**
+ * The hub's audit log: a group-commit writer for record reads on this process's own chain (a
+ * response waits for its entry's commit; concurrent reads share one transaction), and signed
+ * checkpoints of every chain's head at an interval.
+ */
+export class AuditLog {
+  /** This process's chain for record reads: no lock shared with other processes. */
+  readonly readChain: string;
+  private queue: { event: AuditEvent; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private chainReady = false;
+  /** Off only for benchmarks (LGSP_AUDIT_READS=off): reads then leave no entry. */
+  readonly readsEnabled: boolean;
+
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KeyStore,
+    private readonly hubCode: string,
+    options: { readsEnabled?: boolean } = {},
+  ) {
+    this.readChain = `reads:${new Date().toISOString().slice(0, 10)}:${randomUUID().slice(0, 8)}`;
+    this.readsEnabled = options.readsEnabled ?? true;
+  }
+
+  async init(): Promise<void> {
+    await ensureChain(this.db.sql, CATALOGUE_CHAIN, this.hubCode);
+  }
+
+  /** Resolves once the entry is committed; rejects if it could not be (the response must not go out). */
+  append(event: AuditEvent): Promise<void> {
+    if (!this.readsEnabled) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (this.queue.length >= 500) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), 2);
+    });
+  }
+
+  /** Writes what is queued in one transaction; one flush at a time keeps the chain in order. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.queue.length);
+    this.flushing = (async () => {
+      try {
+        await this.db.sql.transaction(async (tx) => {
+          if (!this.chainReady) await ensureChain(tx, this.readChain, this.hubCode);
+          await appendToChain(tx, this.readChain, batch.map((b) => b.event));
+        });
+        this.chainReady = true;
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        log.error({ err: { message: (e as Error).message } }, 'audit flush failed: the responses waiting on it are refused');
+        for (const b of batch) b.reject(e);
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    await this.flushing;
+    if (this.queue.length > 0) await this.flush();
+  }
+
+  /** Signs the head of every chain that moved since its last checkpoint; returns how many. */
+  async checkpoint(): Promise<number> {
+    await this.flush();
+    const { rows } = await this.db.sql.query<{ id: string; head_seq: number | string; head_hash: string }>(
+      `SELECT c.id, c.head_seq, c.head_hash FROM audit_chain c
+        WHERE c.head_seq > COALESCE((SELECT max(k.seq) FROM audit_checkpoint k WHERE k.chain_id = c.id AND k.kind = 'HEAD'), 0)`,
+    );
+    for (const r of rows) await this.writeCheckpoint(r.id, 'HEAD', Number(r.head_seq), r.head_hash);
+    return rows.length;
+  }
+
+  async writeCheckpoint(chainId: string, kind: 'HEAD' | 'PRUNE', seq: number, hash: string, tx = this.db.sql as Pick<Database['sql'], 'query'>): Promise<void> {
+    const at = new Date();
+    const { kid, privateKey } = this.keys.signingKey();
+    const jws = await signCheckpoint({ hub: this.hubCode, chain: chainId, kind, seq, hash, at: at.toISOString() }, kid, privateKey);
+    await tx.query('INSERT INTO audit_checkpoint (chain_id, kind, seq, hash, at, kid, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)', [chainId, kind, seq, hash, at, kid, jws]);
+  }
+
+  startCheckpoints(intervalSeconds: number): void {
+    this.checkpointTimer = setInterval(() => {
+      this.checkpoint().catch((e: Error) => log.warn({ err: { message: e.message } }, 'audit checkpoint failed'));
+    }, intervalSeconds * 1000);
+    this.checkpointTimer.unref();
+  }
+
+  /** Flushes pending entries and signs a last checkpoint (SIGTERM drain). */
+  async close(): Promise<void> {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.flush();
+    await this.checkpoint().catch((e: Error) => log.warn({ err: { message: e.message } }, 'final audit checkpoint failed'));
+  }
+}
+
+export interface CheckpointClaims {
+  hub: string;
+  chain: string;
+  kind: 'HEAD' | 'PRUNE';
+  seq: number;
+  hash: string;
+  at: string;
+}
+
+export async function signCheckpoint(claims: CheckpointClaims, kid: string, key: CryptoKey): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(canonicalJson(claims)))
+    .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'lgsp-audit-checkpoint' })
+    .sign(key);
+}
