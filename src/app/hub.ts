@@ -70,6 +70,12 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
           }, 3_600_000)
         : undefined;
     retention?.unref();
+    // Harvest runs beside serving, never in its way: failures back off per peer.
+    const harvester =
+      config.harvestIntervalSeconds > 0
+        ? setInterval(() => void services.federation.harvestAll().catch((e: Error) => log.warn({ err: { message: e.message } }, 'harvest failed')), config.harvestIntervalSeconds * 1000)
+        : undefined;
+    harvester?.unref();
     const janitor = setInterval(() => {
       services.records.purgeSuperseded().catch((e: Error) => log.warn({ err: { message: e.message } }, 'purge of superseded records failed'));
     }, 60_000);
@@ -81,6 +87,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         log.info('draining');
         clearInterval(janitor);
         if (retention) clearInterval(retention);
+        if (harvester) clearInterval(harvester);
         await backgroundSeed;
         const stopped = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeIdleConnections();

@@ -15,6 +15,9 @@ import { AuditLog } from '../modules/audit/audit-log.js';
 import { Provenance } from '../modules/audit/provenance.js';
 import { AuditRepository } from '../modules/audit/audit.repository.js';
 import { AuditQueryService } from '../modules/audit/audit-query.service.js';
+import { FederationRepository } from '../modules/federation/federation.repository.js';
+import { FederationService } from '../modules/federation/federation.service.js';
+import { routeAccessRequest, routeMyAccess } from '../modules/federation/routed-access.js';
 import { DatasetRepository } from '../modules/catalogue/dataset.repository.js';
 import { DatasetService } from '../modules/catalogue/dataset.service.js';
 import { ClientRepository } from '../modules/client/client.repository.js';
@@ -39,6 +42,7 @@ export interface Services {
   provenance: Provenance;
   auditRepo: AuditRepository;
   auditQuery: AuditQueryService;
+  federation: FederationService;
   /** Rate limits and quotas: in memory, or shared through Redis when REDIS_URL is set. */
   counters: CounterStore;
   /** Fresh per-request loaders (never shared between requests: no stale or cross-viewer data). */
@@ -56,7 +60,8 @@ export async function createServices(config: Config, db: Database): Promise<Serv
   const agencyRepo = new AgencyRepository(db);
   const datasetRepo = new DatasetRepository(db);
   const agencies = new AgencyService(agencyRepo, config.hubCode);
-  const datasets = new DatasetService(datasetRepo, agencies, config.hubCode);
+  const federationRepo = new FederationRepository(db);
+  const datasets = new DatasetService(datasetRepo, agencies, config.hubCode, federationRepo);
   const accessRepo = new AccessRepository(db);
   // Grants are read through the request's loader: fresh per request, so a revocation bites at once.
   const grants: GrantSource = {
@@ -69,6 +74,12 @@ export async function createServices(config: Config, db: Database): Promise<Serv
   const audit = new AuditLog(db, keys, config.hubCode, { readsEnabled: config.auditReads });
   const auditRepo = new AuditRepository(db);
   await audit.init();
+  const records = new RecordService(db, datasets, new RecordImportService(db), grants, counters, audit);
+  const federation = new FederationService(db, federationRepo, datasetRepo, agencyRepo, keys, counters, audit, config.hubCode, config.peerTimeoutMs);
+  records.remote = federation;
+  records.remoteAccess = (caller, dataset, purpose) => routeMyAccess(federation, caller, dataset, purpose);
+  const access = new AccessService(accessRepo, datasets);
+  access.remote = (caller, input) => routeAccessRequest(federation, caller, input);
   return {
     config,
     db,
@@ -78,8 +89,9 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     agencies,
     clients: new ClientService(new ClientRepository(db), agencies, config.hubCode),
     datasets,
-    records: new RecordService(db, datasets, new RecordImportService(db), grants, counters, audit),
-    access: new AccessService(accessRepo, datasets),
+    records,
+    access,
+    federation,
     counters,
     audit,
     provenance: new Provenance(keys),

@@ -70,7 +70,12 @@ export async function handleTokenRequest(req: IncomingMessage, res: ServerRespon
     await services.clients.recordFailedAuthentication(clientId, 'invalid_client', requestId);
     return oauthError(res, 401, 'invalid_client', 'unknown client, wrong secret or disabled client', basic);
   }
-  const token = await services.tokens.issue(client);
+  // RFC 8707-style `audience` (or `resource`): a token for a pinned peer hub, e.g. the national hub.
+  const audience = (params.audience ?? params.resource)?.replace(/^lgsp:/, '').toUpperCase();
+  if (audience && audience !== services.config.hubCode && !(await services.federation.isPeer(audience))) {
+    return oauthError(res, 400, 'invalid_target', `unknown audience ${audience}: not this hub nor a peer`);
+  }
+  const token = await services.tokens.issue(client, audience && audience !== services.config.hubCode ? audience : undefined);
   metrics.tokensIssued.inc({ result: 'issued' });
   sendJson(res, 200, { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn }, { pragma: 'no-cache' });
 }

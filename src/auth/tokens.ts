@@ -24,12 +24,16 @@ export class TokenService {
     private readonly ttlSeconds: number,
   ) {}
 
-  async issue(client: { clientId: string; agencyCode: string; roles: Role[] }): Promise<IssuedToken> {
+  /**
+   * An access token for this hub, or (with `audienceHub`) for a pinned peer hub, which accepts
+   * it on this hub's pinned key: how an agency of this province reads through the national hub.
+   */
+  async issue(client: { clientId: string; agencyCode: string; roles: Role[] }, audienceHub?: string): Promise<IssuedToken> {
     const { kid, privateKey } = this.keys.signingKey();
-    const aud = hubAudience(this.keys.hubCode);
+    const aud = hubAudience(audienceHub ?? this.keys.hubCode);
     const accessToken = await new SignJWT({ agency: client.agencyCode, roles: client.roles, hub: this.keys.hubCode })
       .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
-      .setIssuer(aud)
+      .setIssuer(hubAudience(this.keys.hubCode))
       .setAudience(aud)
       .setSubject(client.clientId)
       .setIssuedAt()

@@ -127,28 +127,69 @@ export const COMMANDS: Record<string, CommandFn> = {
     if (Number.isNaN(before.getTime())) throw badInput('--before must be a date, e.g. 2025-01-01', { field: 'before' });
     return pruneLog(services.db, services.auditRepo, services.audit, before);
   },
-  async 'verify-response'(services, args) {
-    const file = str(args, 'file')!;
-    if (!fs.existsSync(file)) throw badInput(`File not found: ${file}`, { field: 'file' });
-    let response: unknown;
-    try {
-      response = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {
-      throw badInput(`${file} is not a JSON GraphQL response`, { field: 'file' });
-    }
-    const jwksSource = str(args, 'jwks', false);
-    let jwks: { keys: JWK[] };
-    if (!jwksSource) jwks = { keys: await services.auditRepo.publicKeys(services.config.hubCode) };
-    else if (/^https?:\/\//.test(jwksSource)) {
-      const res = await fetch(jwksSource, { signal: AbortSignal.timeout(5_000) });
-      if (!res.ok) throw badInput(`JWKS fetch failed: HTTP ${res.status}`, { field: 'jwks' });
-      jwks = (await res.json()) as { keys: JWK[] };
-    } else jwks = JSON.parse(fs.readFileSync(jwksSource, 'utf8')) as { keys: JWK[] };
-    const checks = await verifyResponse(response as never, jwks);
-    return { ok: checks.length > 0 && checks.every((c) => c.ok), signatures: checks };
+  'verify-response': (services, args) => verifyResponseFile(args, () => services.auditRepo.publicKeys(services.config.hubCode)),
+  async 'peer.add'(services, args) {
+    return services.federation.addPeer(str(args, 'code')!, str(args, 'url')!);
+  },
+  async 'peer.list'(services) {
+    return (await services.federation.listPeers()).map((p) => ({
+      code: p.code,
+      url: p.url,
+      fingerprint: p.fingerprint,
+      harvestCursor: Number(p.harvestCursor),
+      lastHarvestAt: p.lastHarvestAt,
+      failures: p.failures,
+      nextAttemptAt: p.nextAttemptAt,
+      lastError: p.lastError,
+    }));
+  },
+  async 'peer.remove'(services, args) {
+    const code = str(args, 'code')!;
+    if (!(await services.federation.removePeer(code))) throw notFound('Peer', code);
+    return { removed: code.toUpperCase() };
+  },
+  async 'peer.harvest'(services, args) {
+    const code = str(args, 'code', false);
+    return code ? [await services.federation.harvestOne(code)] : services.federation.harvestAll(true);
   },
   async 'key.rotate'(services) {
     const kid = await services.keys.rotate();
     return { kid };
   },
 };
+
+/**
+ * Commands that need no database with these arguments (an export, or a saved response with a
+ * given JWKS, checked offline): `lgsp` runs them without opening one.
+ */
+export const OFFLINE_COMMANDS: Record<string, (args: Record<string, unknown>) => Promise<unknown> | undefined> = {
+  'audit.verify': (args) => {
+    const file = str(args, 'file', false);
+    return file ? readExport(file).then(verifyAudit) : undefined;
+  },
+  'verify-response': (args) => (str(args, 'jwks', false) ? verifyResponseFile(args, undefined) : undefined),
+};
+
+/** Checks the records signatures of a saved GraphQL response against a JWKS URL or file, or this hub's keys. */
+async function verifyResponseFile(args: Record<string, unknown>, localKeys: (() => Promise<JWK[]>) | undefined): Promise<{ ok: boolean; signatures: Awaited<ReturnType<typeof verifyResponse>> }> {
+  const file = str(args, 'file')!;
+  if (!fs.existsSync(file)) throw badInput(`File not found: ${file}`, { field: 'file' });
+  let response: unknown;
+  try {
+    response = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    throw badInput(`${file} is not a JSON GraphQL response`, { field: 'file' });
+  }
+  const jwksSource = str(args, 'jwks', false);
+  let jwks: { keys: JWK[] };
+  if (!jwksSource) {
+    if (!localKeys) throw badInput('--jwks is required', { field: 'jwks' });
+    jwks = { keys: await localKeys() };
+  } else if (/^https?:\/\//.test(jwksSource)) {
+    const res = await fetch(jwksSource, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw badInput(`JWKS fetch failed: HTTP ${res.status}`, { field: 'jwks' });
+    jwks = (await res.json()) as { keys: JWK[] };
+  } else jwks = JSON.parse(fs.readFileSync(jwksSource, 'utf8')) as { keys: JWK[] };
+  const checks = await verifyResponse(response as never, jwks);
+  return { ok: checks.length > 0 && checks.every((c) => c.ok), signatures: checks };
+}

@@ -18,12 +18,22 @@ export async function startControlServer(socketPath: string, services: Services)
   const server = http.createServer(async (req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const write = (line: unknown) => res.write(JSON.stringify(line) + '\n');
+    // The lgsp process went away (killed, Ctrl-C): a long command stops at its next progress
+    // event and rolls back, rather than committing what its operator interrupted.
+    let interrupted = false;
+    res.on('close', () => {
+      if (!res.writableFinished) interrupted = true;
+    });
+    const emit = (event: Record<string, unknown>) => {
+      if (interrupted) throw new AppError('BAD_USER_INPUT', 'The lgsp command was interrupted; nothing was committed', { reason: 'INTERRUPTED' });
+      write({ event });
+    };
     try {
       const { command, args } = JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8')) as { command: string; args: Record<string, unknown> };
       const fn = COMMANDS[command];
       if (!fn) throw new AppError('BAD_USER_INPUT', `unknown command ${command}`);
       log.info({ command }, 'control command');
-      const result = await fn(services, args ?? {}, (event) => write({ event }));
+      const result = await fn(services, args ?? {}, emit);
       write({ done: { ok: true, result } });
     } catch (e) {
       const error = e instanceof AppError ? { code: e.code, message: e.message, ...e.extensions } : { code: 'INTERNAL', message: 'command failed in the hub; see its log' };

@@ -10,7 +10,7 @@ import { EmbeddedLockedError, readLockOwner } from '../db/embedded-lock.js';
 import { migrate } from '../db/migrate.js';
 import { AppError } from '../shared/errors.js';
 import { createRootLogger } from '../shared/logger.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, OFFLINE_COMMANDS } from './commands.js';
 import { runRemote } from './control-server.js';
 
 /**
@@ -18,6 +18,13 @@ import { runRemote } from './control-server.js';
  * the same configuration: with the embedded database held by a running hub, it runs inside that
  * hub through the control socket; otherwise it opens the database itself.
  */
+
+// Run by bin/lgsp.js as its bounded child: die with the parent (a killed `lgsp` must not leave
+// an orphan that goes on importing and commits); the uncommitted transaction rolls back.
+if (process.env.LGSP_CLI_BOUNDED && process.channel) {
+  process.on('disconnect', () => process.exit(137));
+  process.channel.unref();
+}
 
 // Known before parsing, so that a usage error (missing option, unknown command) is a JSON document too.
 let jsonOutput = process.argv.includes('--json');
@@ -56,6 +63,8 @@ function config(): Config {
 
 /** Runs one operator command, here or inside the running hub. */
 async function run(command: string, args: Record<string, unknown>, onEvent: (e: Record<string, unknown>) => void = () => undefined): Promise<unknown> {
+  const offline = OFFLINE_COMMANDS[command]?.(args);
+  if (offline) return offline; // needs no database: verifying an export or a saved response works anywhere
   const cfg = config();
   if (cfg.database.kind === 'embedded') {
     const owner = readLockOwner(cfg.dataDir);
@@ -270,6 +279,37 @@ program
       r,
     );
     if (!r.ok) process.exit(2);
+  });
+
+const peer = program.command('peer').description('federation peers');
+peer
+  .command('add')
+  .description("pin a peer hub: fetches its identity and JWKS (compare the fingerprint with the peer's operator)")
+  .requiredOption('--code <code>', 'peer hub code, e.g. TG')
+  .requiredOption('--url <url>', "peer's public URL, e.g. http://127.0.0.1:4001")
+  .action(async (opts: { code: string; url: string }) => {
+    const r = (await run('peer.add', opts)) as { code: string; url: string; name: string; fingerprint: string; keys: string[] };
+    print(`pinned ${r.code} (${r.name}) at ${r.url}\n  keys: ${r.keys.join(', ')}\n  fingerprint: ${r.fingerprint}`, r);
+  });
+peer.command('list').action(async () => {
+  const list = (await run('peer.list', {})) as { code: string; url: string; fingerprint: string; lastHarvestAt: string | null; failures: number; lastError: string | null }[];
+  print(list.length ? list.map((p) => `${p.code.padEnd(4)} ${p.url}  harvested ${p.lastHarvestAt ?? 'never'}${p.failures ? `  failing (${p.failures}): ${p.lastError}` : ''}`).join('\n') : 'no peers', list);
+});
+peer
+  .command('remove')
+  .requiredOption('--code <code>')
+  .action(async (opts: { code: string }) => {
+    const r = await run('peer.remove', opts);
+    print(`removed ${opts.code.toUpperCase()} and its harvested catalogue`, r);
+  });
+peer
+  .command('harvest')
+  .description("pull peers' catalogue changes now")
+  .option('--code <code>', 'only this peer')
+  .action(async (opts: { code?: string }) => {
+    const r = (await run('peer.harvest', opts)) as { peer: string; ok: boolean; changes?: number; error?: string }[];
+    print(r.map((h) => `${h.peer}: ${h.ok ? `${h.changes} change(s)` : `failed: ${h.error}`}`).join('\n') || 'no peers', r);
+    if (r.some((h) => !h.ok)) process.exit(1);
   });
 
 program

@@ -32,6 +32,10 @@ const envSchema = z.object({
   LGSP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /** `off` only to measure the cost of auditing reads (benchmarks); never in service. */
   LGSP_AUDIT_READS: z.enum(['on', 'off']).default('on'),
+  /** Timeout of every call to a peer hub, milliseconds. */
+  LGSP_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
+  /** Seconds between harvests of the peers' catalogues (0: only on demand). */
+  LGSP_HARVEST_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
   /** Lifetime of issued access tokens, seconds. */
@@ -64,6 +68,8 @@ export interface Config {
   auditCheckpointSeconds: number;
   auditRetentionDays: number;
   auditReads: boolean;
+  peerTimeoutMs: number;
+  harvestIntervalSeconds: number;
   rateLimitPerMinute: number;
   production: boolean;
   tokenTtlSeconds: number;
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointSeconds: e.LGSP_AUDIT_CHECKPOINT_SECONDS,
     auditRetentionDays: e.LGSP_AUDIT_RETENTION_DAYS,
     auditReads: e.LGSP_AUDIT_READS === 'on',
+    peerTimeoutMs: e.LGSP_PEER_TIMEOUT_MS,
+    harvestIntervalSeconds: e.LGSP_HARVEST_INTERVAL_SECONDS,
     rateLimitPerMinute: e.LGSP_RATE_LIMIT_PER_MINUTE,
     production: e.NODE_ENV === 'production',
     tokenTtlSeconds: e.LGSP_TOKEN_TTL,

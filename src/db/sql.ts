@@ -16,3 +16,12 @@ export interface Sql extends SqlExecutor {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
+
+/** A transaction of either kind: raw SQL, or Prisma's interactive transaction client. */
+export type AnyTx = SqlExecutor | { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> };
+
+/** Runs one parameterised statement on either kind of transaction. */
+export async function txQuery<T>(tx: AnyTx, sql: string, params: unknown[]): Promise<T[]> {
+  if ('query' in tx) return (await tx.query<T>(sql, params)).rows;
+  return tx.$queryRawUnsafe<T[]>(sql, ...params);
+}

@@ -45,6 +45,8 @@ export async function createApollo(schema: GraphQLSchema, metrics: Metrics, limi
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
     validationRules: armor.validationRules,
+    // The parser stops past this many tokens; formatError reports it as QUERY_TOO_COMPLEX.
+    parseOptions: { maxTokens: limits.LGSP_MAX_TOKENS },
     plugins: [ApolloServerPluginLandingPageDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), observabilityPlugin(metrics)],
   });
   await apollo.start();

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { Services } from '../app/services.js';
 import { handleTokenRequest } from '../auth/token.route.js';
+import { createSubgraphEndpoint } from '../federation/subgraph.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
@@ -16,23 +17,31 @@ import type { Metrics } from './metrics.js';
 const log = logger('http');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Resolves the Bearer token to a Viewer: undefined = anonymous; an AppError for a bad token. */
-async function authenticate(req: IncomingMessage, services: Services): Promise<Viewer | null> {
+/**
+ * Resolves the Bearer token: this hub's own access token, or a pinned peer's delegation for one
+ * of its clients. null = anonymous; an AppError for any token that does not verify.
+ */
+async function authenticate(req: IncomingMessage, services: Services): Promise<{ viewer: Viewer | null; hubPath?: string[] }> {
   const header = req.headers.authorization;
-  if (!header) return null;
+  if (!header) return { viewer: null };
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!m) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authorization header must be "Bearer <access token>"');
   const claims = await services.tokens.verify(m[1]!);
-  if (!claims) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
+  if (!claims) {
+    const delegated = await services.federation.viewerForDelegation(m[1]!);
+    if (delegated) return delegated;
+    throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
+  }
   const viewer = await services.clients.viewerFor(claims);
   if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The client of this token is disabled or its secret was rotated');
-  return viewer;
+  return { viewer };
 }
 
 function routeOf(path: string): string {
   if (path === '/graphql' || path === '/oauth/token' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
-  if (path === '/.well-known/jwks.json') return path;
+  if (path === '/.well-known/jwks.json' || path.startsWith('/federation/')) return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
+  if (path === '/subgraph' || path === '/subgraph/sdl') return path;
   return 'other';
 }
 
@@ -44,6 +53,15 @@ export interface HubHttp {
 
 export function createHttpServer(services: Services, apollo: ApolloServer<RequestContext>, metrics: Metrics, limits: QueryLimits): HubHttp {
   let inFlight = 0;
+  // Apollo Federation 2 subgraph (src/federation/subgraph.ts): same authentication and rate limit as /graphql.
+  const subgraph = createSubgraphEndpoint(services, limits, {
+    production: services.config.production,
+    authenticate: async (req) => {
+      const { viewer } = await authenticate(req, services);
+      await enforceRateLimit(viewer, req);
+      return viewer;
+    },
+  });
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const accept = req.headers.accept ?? '';
@@ -53,7 +71,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       res.end(page);
       return;
     }
-    const viewer = await authenticate(req, services);
+    const { viewer, hubPath } = await authenticate(req, services);
     await enforceRateLimit(viewer, req);
     let body: unknown = undefined;
     if (req.method === 'POST') {
@@ -82,6 +100,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       loaders: services.createLoaders(viewer),
       services,
       signatures: [],
+      hubPath,
     };
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
@@ -115,10 +134,21 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     switch (url.pathname) {
       case '/graphql':
         return handleGraphQL(req, res, url, requestId);
+      case '/subgraph':
+      case '/subgraph/sdl':
+        return subgraph.handle(req, res, url, requestId);
       case '/oauth/token':
         return handleTokenRequest(req, res, services, metrics, requestId);
       case '/.well-known/jwks.json':
         return sendJson(res, 200, services.keys.jwks(), { 'cache-control': 'public, max-age=300' });
+      case '/federation/hub':
+        return sendJson(res, 200, { code: services.config.hubCode, name: services.config.hubName, publicUrl: services.config.publicUrl });
+      case '/federation/changes': {
+        const after = Number(url.searchParams.get('after') ?? 0);
+        const limit = Number(url.searchParams.get('limit') ?? 500);
+        if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit)) throw new AppError(ErrorCode.BAD_USER_INPUT, 'after and limit are integers');
+        return sendJson(res, 200, await services.federation.feed(after, limit));
+      }
       case '/healthz':
         return sendJson(res, 200, { status: 'ok', hub: services.config.hubCode });
       case '/readyz':
@@ -183,6 +213,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       log.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     }
   });
+  server.once('close', () => void subgraph.stop());
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;

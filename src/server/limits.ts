@@ -15,8 +15,12 @@ const limitsSchema = z.object({
   LGSP_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   LGSP_MAX_TOKENS: z.coerce.number().int().min(100).default(5_000),
   LGSP_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
-  /** graphql-armor's static cost (fields weighted by depth). */
-  LGSP_MAX_STATIC_COST: z.coerce.number().int().min(100).default(5_000),
+  /**
+   * graphql-armor's static cost (fields weighted by depth, times a literal `first`; a `first`
+   * passed as a variable is not seen). Set so that one full page of 1000 records written either
+   * way passes: the list-aware LGSP_MAX_COST is what bounds nested lists.
+   */
+  LGSP_MAX_STATIC_COST: z.coerce.number().int().min(100).default(100_000),
   /** List-aware cost: a field with `first` costs `first` times its selection. */
   LGSP_MAX_COST: z.coerce.number().int().min(100).default(250_000),
   /** Operations in one batched HTTP request. */
@@ -33,7 +37,9 @@ export function armorPlugins(limits: QueryLimits) {
   return new ApolloArmor({
     maxDepth: { n: limits.LGSP_MAX_DEPTH, ignoreIntrospection: true },
     maxAliases: { n: limits.LGSP_MAX_ALIASES },
-    maxTokens: { n: limits.LGSP_MAX_TOKENS },
+    // armor's Apollo token plugin parses in parsingDidStart and throws there, which Apollo turns
+    // into a 500 for every syntax error: graphql-js counts tokens instead (parseOptions.maxTokens).
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.LGSP_MAX_DIRECTIVES },
     costLimit: { maxCost: limits.LGSP_MAX_STATIC_COST, ignoreIntrospection: true },
     blockFieldSuggestion: { enabled: true },
@@ -70,13 +76,19 @@ export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, productio
             throw new GraphQLError('Introspection requires an authenticated client', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
           }
           if (operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not fit their types: execution refuses them as BAD_USER_INPUT (400).
+            return;
+          }
           if (cost > limits.LGSP_MAX_COST) {
             throw new GraphQLError(`Query cost ${cost} is over the limit of ${limits.LGSP_MAX_COST}: ask for smaller pages or fewer nested lists`, {
               extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, cost, limit: limits.LGSP_MAX_COST },

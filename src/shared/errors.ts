@@ -84,8 +84,11 @@ const CLIENT_SIDE_CODES: Record<string, ErrorCode> = {
   PEER_UNAVAILABLE: ErrorCode.PEER_UNAVAILABLE,
 };
 
-/** What graphql-armor says when a limit is hit (it sets no code): clients see QUERY_TOO_COMPLEX. */
-const ARMOR_MESSAGE = /(Query depth limit|Aliases limit|Token limit|Directives limit|Query Cost limit) of \d+ exceeded/;
+/**
+ * What graphql-armor says when a limit is hit (it sets no code), and graphql-js's own token limit
+ * (which it spells "more that"): clients see QUERY_TOO_COMPLEX.
+ */
+const ARMOR_MESSAGE = /(Query depth limit|Aliases limit|Token limit|Directives limit|Query Cost limit) of \d+ exceeded|Document contains more th(?:an|at) \d+ tokens/;
 
 const log = logger('errors');
 

@@ -50,8 +50,8 @@ export class AccessRequestResolver {
   }
 
   @FieldResolver(() => Dataset)
-  async dataset(@Root() r: AccessRequest, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.datasetById.load(r.datasetId);
+  async dataset(@Root() r: AccessRequest & { remoteDataset?: unknown }, @Ctx() ctx: RequestContext) {
+    return r.remoteDataset ?? ctx.loaders.datasetById.load(r.datasetId);
   }
 
   @FieldResolver(() => Agency, { description: 'The requesting agency.' })
@@ -59,9 +59,9 @@ export class AccessRequestResolver {
     return ctx.loaders.agencyById.load(r.agencyId);
   }
 
-  @FieldResolver(() => Grant, { nullable: true })
-  async grant(@Root() r: AccessRequest, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.grantByRequest.load(r.id);
+  @FieldResolver(() => Grant, { nullable: true, description: "The grant made on approval (for another hub's dataset: ask that hub)." })
+  async grant(@Root() r: AccessRequest & { remoteDataset?: unknown }, @Ctx() ctx: RequestContext) {
+    return r.remoteDataset ? null : ctx.loaders.grantByRequest.load(r.id);
   }
 }
 

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, pageSize, type Page } from '../../shared/cu
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../shared/errors.js';
 import { actorOf } from '../audit/audit.service.js';
 import type { Dataset } from '../catalogue/dataset.repository.js';
+import { isRemote } from '../federation/remote-dataset.js';
 import type { Caller, DatasetService } from '../catalogue/dataset.service.js';
 import { Params, conditionsSql, type Condition } from '../records/record-query.js';
 import type { GrantFacts } from '../records/record.policy.js';
@@ -101,9 +102,17 @@ export class AccessService {
     return value;
   }
 
+  /** Set at wiring: a request for another hub's dataset is made at that hub. */
+  remote?: (caller: AccessCaller, input: RequestAccessInput) => Promise<AccessRequest>;
+
   async request(caller: AccessCaller, input: RequestAccessInput): Promise<AccessRequest> {
     const viewer = requireViewer(caller.viewer);
     const dataset = await this.datasets.require(caller, input.dataset);
+    if (isRemote(dataset)) {
+      if (!this.remote) throw notFound('Dataset', input.dataset);
+      const routed = await this.remote(caller, { ...input, dataset: `${dataset.hubCode}:${dataset.code}` });
+      return Object.assign(routed, { datasetId: dataset.id, agencyId: viewer.agencyId, remoteDataset: dataset });
+    }
     const allowed = canRequestAccess(viewer, dataset);
     if (!allowed.ok) throw forbidden(allowed.reason);
     const fields = await this.fieldsOf(caller, dataset);

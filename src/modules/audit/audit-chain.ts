@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SqlExecutor } from '../../db/sql.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { txQuery, type AnyTx } from '../../db/sql.js';
 import { canonicalJson } from './canonical.js';
 
 /** What one audit entry says. Never put secrets or record values in `details`. */
@@ -58,12 +57,8 @@ export function entryHash(e: Omit<ChainedEntry, 'hash'>): string {
 }
 
 /** A transaction of either kind: Prisma's (catalogue) or raw SQL (records, reads). */
-export type AuditTx = SqlExecutor | Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
-
-async function query<T>(tx: AuditTx, sql: string, params: unknown[]): Promise<T[]> {
-  if ('query' in tx) return (await tx.query<T>(sql, params)).rows;
-  return tx.$queryRawUnsafe<T[]>(sql, ...params);
-}
+export type AuditTx = AnyTx;
+const query = txQuery;
 
 /** Creates a chain when missing (idempotent). */
 export async function ensureChain(tx: AuditTx, chainId: string, hubCode: string): Promise<void> {

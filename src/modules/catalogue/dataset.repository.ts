@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import type { Dataset, DatasetField, Prisma } from '../../generated/prisma/client.js';
 import type { Classification, DatasetStatus, FieldType } from '../../generated/prisma/enums.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
+import { recordCatalogueChange } from '../federation/change-feed.js';
 
 export type { Dataset, DatasetField };
 
@@ -32,7 +33,7 @@ export class DatasetRepository {
     return this.db.prisma.dataset.findMany({ where: { hubCode, code: { in: [...codes] } } });
   }
 
-  /** One keyset page ordered by code; one extra row tells whether more follow. */
+  /** One keyset page of this hub's entries ordered by code; one extra row tells whether more follow. */
   page(where: Prisma.DatasetWhereInput, limit: number, afterCode: string | undefined): Promise<Dataset[]> {
     return this.db.prisma.dataset.findMany({
       where: afterCode ? { AND: [where, { code: { gt: afterCode } }] } : where,
@@ -89,6 +90,7 @@ export class DatasetRepository {
         data: { datasetId: dataset.id, version: 1, fields: { create: fields.map((f, position) => ({ ...f, position })) } },
       });
       await recordAudit(tx, { ...audit, targetType: 'dataset', targetRef: `${dataset.hubCode}:${dataset.code}` });
+      await recordCatalogueChange(tx, dataset);
       return dataset;
     });
   }

@@ -3,6 +3,8 @@ import type { RequestContext } from '../../server/context.js';
 import { toConnection } from '../../schema/connection.js';
 import { PageArgs } from '../agency/agency.resolver.js';
 import { Agency } from '../agency/agency.type.js';
+import { DateTimeScalar } from '../../schema/scalars.js';
+import { isRemote, remoteFields, remoteOwner } from '../federation/remote-dataset.js';
 import {
   Dataset,
   DatasetConnection,
@@ -66,6 +68,7 @@ export class DatasetResolver {
 
   @FieldResolver(() => Agency)
   async owner(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
+    if (isRemote(d)) return remoteOwner(d);
     const owner = await ctx.loaders.agencyById.load(d.ownerId);
     if (!owner) throw new Error(`dataset ${d.id} has no owner row`);
     return owner;
@@ -73,11 +76,17 @@ export class DatasetResolver {
 
   @FieldResolver(() => [DatasetFieldType], { description: 'Fields of the current schema version.' })
   fields(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.fieldsByDataset.load(d.id);
+    return isRemote(d) ? remoteFields(d) : ctx.loaders.fieldsByDataset.load(d.id);
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true, description: "For another hub's dataset: when this hub last harvested it (freshness); null for this hub's own." })
+  harvestedAt(@Root() d: Dataset): Date | null {
+    return isRemote(d) ? d.remote.harvestedAt : null;
   }
 
   @FieldResolver(() => [DatasetSchemaVersionType], { description: 'All schema versions, newest first.' })
   schemaVersions(@Root() d: Dataset, @Ctx() ctx: RequestContext) {
+    if (isRemote(d)) return [{ version: d.schemaVersion, createdAt: d.updatedAt, fields: remoteFields(d) }];
     return ctx.services.datasets.schemaVersions(d.id);
   }
 }

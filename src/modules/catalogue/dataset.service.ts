@@ -17,6 +17,8 @@ import {
 } from './dataset.inputs.js';
 import { canChangeDataset, canRegisterFor, canSeeDataset, draftVisibility } from './dataset.policy.js';
 import type { Dataset, DatasetRepository, FieldSpec } from './dataset.repository.js';
+import type { FederationRepository } from '../federation/federation.repository.js';
+import { toRemoteDataset } from '../federation/remote-dataset.js';
 
 export interface DatasetFilter {
   search?: string | null;
@@ -59,6 +61,7 @@ export class DatasetService {
     private readonly repo: DatasetRepository,
     private readonly agencies: AgencyService,
     readonly hubCode: string,
+    private readonly federation?: FederationRepository,
   ) {}
 
   /** `code` or `HUB:code`; the hub part defaults to this hub. */
@@ -71,7 +74,11 @@ export class DatasetService {
   /** The dataset a viewer may see, or undefined (unknown and invisible look the same). */
   async find(caller: Caller, ref: string): Promise<Dataset | undefined> {
     const { hub, code } = this.parseRef(ref);
-    if (hub !== this.hubCode) return undefined;
+    if (hub !== this.hubCode) {
+      // Another hub's dataset: as harvested into this hub's catalogue (published entries only).
+      const [h] = this.federation ? await this.federation.harvestedByRefs([{ hub, code }]) : [];
+      return h ? toRemoteDataset(h) : undefined;
+    }
     const dataset = await caller.loaders.datasetByCode.load(code);
     return dataset && canSeeDataset(caller.viewer, dataset) ? dataset : undefined;
   }
@@ -82,32 +89,56 @@ export class DatasetService {
     return dataset;
   }
 
+  /**
+   * One page of the catalogue ordered by (hub, code): this hub's entries the viewer may see and,
+   * on a hub with peers, the harvested entries of the federation (answered without fan-out).
+   */
   async page(caller: Caller, filter: DatasetFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<Dataset>> {
     const limit = pageSize(first);
-    const afterCode = after ? String(decodeCursor(after, 1)[0]) : undefined;
-    const where = await this.whereFor(caller.viewer, filter ?? {});
-    if (!where) return { nodes: [], cursors: [], hasNextPage: false, totalCount: async () => 0 };
-    const rows = await this.repo.page(where, limit, afterCode);
-    const nodes = rows.slice(0, limit);
-    for (const d of nodes) caller.loaders.datasetById.prime(d.id, d);
+    const cursor = after ? (decodeCursor(after, 2).map(String) as [string, string]) : undefined;
+    const f = filter ?? {};
+    const wantHub = f.hub?.trim().toUpperCase();
+    const localWhere = !wantHub || wantHub === this.hubCode ? await this.whereFor(caller.viewer, f) : null;
+    const remoteWhere = this.federation && wantHub !== this.hubCode ? await this.remoteWhere(f, wantHub) : null;
+
+    const localAfter = cursor && (cursor[0] > this.hubCode ? null : cursor[0] === this.hubCode ? cursor[1] : undefined);
+    const local = localWhere && localAfter !== null ? await this.repo.page(localWhere, limit, localAfter) : [];
+    const remote = remoteWhere ? (await this.federation!.pageHarvested(remoteWhere, limit, cursor)).map(toRemoteDataset) : [];
+    const merged = [...local, ...remote].sort((a, b) => (a.hubCode === b.hubCode ? (a.code < b.code ? -1 : 1) : a.hubCode < b.hubCode ? -1 : 1));
+    const nodes = merged.slice(0, limit);
+    for (const d of nodes) if (d.hubCode === this.hubCode) caller.loaders.datasetById.prime(d.id, d);
     return {
       nodes,
-      cursors: nodes.map((d) => encodeCursor([d.code])),
-      hasNextPage: rows.length > limit,
-      totalCount: () => this.repo.count(where),
+      cursors: nodes.map((d) => encodeCursor([d.hubCode, d.code])),
+      hasNextPage: merged.length > limit,
+      totalCount: async () =>
+        (localWhere ? await this.repo.count(localWhere) : 0) + (remoteWhere ? await this.federation!.countHarvested(remoteWhere) : 0),
     };
+  }
+
+  private async remoteWhere(filter: DatasetFilter, hub: string | undefined): Promise<Prisma.HarvestedDatasetWhereInput | null> {
+    const and: Prisma.HarvestedDatasetWhereInput[] = [];
+    if (hub) and.push({ hubCode: hub });
+    if (filter.owner) and.push({ ownerCode: filter.owner.trim().toUpperCase() });
+    if (filter.domain) and.push({ domain: { equals: filter.domain.trim(), mode: 'insensitive' } });
+    if (filter.sharingMode) and.push({ sharingMode: filter.sharingMode });
+    if (filter.status) {
+      if (filter.status === 'DRAFT') return null;
+      and.push({ status: filter.status });
+    }
+    if (filter.search) for (const term of foldText(filter.search).split(' ').filter(Boolean).slice(0, 10)) and.push({ searchText: { contains: term } });
+    return { AND: and };
   }
 
   /** The list filter: the visibility policy plus the caller's criteria; null when nothing can match. */
   private async whereFor(viewer: Viewer | null, filter: DatasetFilter): Promise<Prisma.DatasetWhereInput | null> {
     const and: Prisma.DatasetWhereInput[] = [{ hubCode: this.hubCode }];
-    if (filter.hub && filter.hub.toUpperCase() !== this.hubCode) return null;
     const drafts = draftVisibility(viewer);
     if (drafts.kind === 'none') and.push({ status: { not: 'DRAFT' } });
     if (drafts.kind === 'owner') and.push({ OR: [{ status: { not: 'DRAFT' } }, { ownerId: drafts.ownerId }] });
     if (filter.owner) {
       const owner = await this.agencies.byCode(filter.owner);
-      if (!owner) return null;
+      if (!owner || owner.hubCode !== this.hubCode) return null;
       and.push({ ownerId: owner.id });
     }
     if (filter.domain) and.push({ domain: { equals: filter.domain.trim(), mode: 'insensitive' } });

@@ -4,6 +4,7 @@ import type { ImportMode } from '../../generated/prisma/enums.js';
 import { AppError, ErrorCode, badInput } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
+import { recordCatalogueChange } from '../federation/change-feed.js';
 import { compileSchema, type RecordField, type RowError, type SourceKind } from './record-schema.js';
 import { createGenerationTable, ensureIndexes, recordTable } from './record-store.js';
 
@@ -134,6 +135,7 @@ export class RecordImportService {
          VALUES ($1, $2::"ImportMode", $3, $4, $5, $6, $7, $8, $9, $10)`,
         [target.id, options.mode, version, generation, inserted, updated, options.audit.actorClient ?? null, options.audit.requestId ?? null, options.origin, startedAt],
       );
+      await recordCatalogueChange(tx, { id: target.id, hubCode: target.ref.split(':')[0]!, code: target.ref.split(':')[1]! });
       await recordAudit(tx, {
         ...options.audit,
         action: 'records.import',

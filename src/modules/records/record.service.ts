@@ -10,6 +10,9 @@ import type { Caller, DatasetService } from '../catalogue/dataset.service.js';
 import type { RecordImportService, ImportOutcome } from './record-import.service.js';
 import type { CounterStore } from '../../shared/counters.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ResponseSignature } from '../audit/provenance.js';
+import type { RemotePage } from '../federation/federation.service.js';
+import { isRemote, type RemoteDataset } from '../federation/remote-dataset.js';
 import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
@@ -41,6 +44,8 @@ export interface RecordPage {
   totalCount: Promise<number> | number;
   access: Extract<RecordAccess, { allow: true }>;
   dataset: Dataset;
+  /** For a routed read: the owning hub's signature, passed through untouched. */
+  remoteSignature?: ResponseSignature;
 }
 
 /** Where the active grant of an agency on a dataset comes from (the access module provides it). */
@@ -101,6 +106,7 @@ export class RecordService {
 
   /** `Dataset.myAccess`: the decision for a plain read of every readable field. */
   async myAccess(caller: Caller, dataset: Dataset, purpose: string | null) {
+    if (isRemote(dataset)) return this.remoteAccess?.(caller, dataset, purpose) ?? { fields: [], grant: null, basis: 'NONE', withheld: [], reason: 'unknown hub' };
     const { decision } = await this.decide(caller, dataset, purpose, { fields: null, filterFields: [] });
     if (!decision.allow) return { fields: [], grant: null, basis: 'NONE', withheld: [], reason: decision.reason };
     const grant = decision.grant ? await caller.loaders.grantById.load(decision.grant.id) : null;
@@ -150,8 +156,14 @@ export class RecordService {
     };
   }
 
+  /** Set at wiring: what another hub's dataset lets the caller read, asked of that hub. */
+  remoteAccess?: (caller: Caller, dataset: RemoteDataset, purpose: string | null) => Promise<unknown>;
+  /** Set at wiring: reads of other hubs' datasets go to their owning hub. */
+  remote?: { routeRecords(caller: Caller, hub: string, args: Record<string, unknown>): Promise<RemotePage> };
+
   async list(caller: Caller, args: RecordsArgs): Promise<RecordPage> {
     const dataset = await this.datasets.require(caller, args.dataset);
+    if (isRemote(dataset)) return this.listRemote(caller, dataset, args);
     const limit = pageSize(args.first);
     const where = args.where ?? [];
     const order = args.orderBy ?? [];
@@ -234,6 +246,21 @@ export class RecordService {
       access: decision,
       dataset,
     };
+  }
+
+  /** The owning hub decides and answers; its signature travels with the page. */
+  private async listRemote(caller: Caller, dataset: RemoteDataset, args: RecordsArgs): Promise<RecordPage> {
+    if (!this.remote) throw new AppError(ErrorCode.NOT_FOUND, `Dataset not found: ${args.dataset}`);
+    const page = await this.remote.routeRecords(caller, dataset.hubCode, {
+      dataset: `${dataset.hubCode}:${dataset.code}`,
+      where: args.where ?? null,
+      fields: args.fields ?? null,
+      orderBy: args.orderBy ?? null,
+      first: args.first ?? null,
+      after: args.after ?? null,
+      purpose: args.purpose ?? null,
+    });
+    return { ...page, dataset, access: { allow: true, fields: [], readable: [], basis: 'GRANT', grant: null, rowFilter: [], withheld: [] }, remoteSignature: page.signature };
   }
 
   private readCursor(after: string, arity: number, shape: string): CursorState {

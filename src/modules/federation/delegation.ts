@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { SIGNING_ALG, type KeyStore } from '../../auth/keys.js';
+import { hubAudience } from '../../auth/tokens.js';
+import type { Viewer } from '../../auth/viewer.js';
+import type { CounterStore } from '../../shared/counters.js';
+
+export const DELEGATION_TYP = 'lgsp-delegation+jwt';
+const LIFETIME_SECONDS = 60;
+
+export interface DelegationClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  agency: string;
+  agency_name?: string;
+  agency_hub: string;
+  roles: string[];
+  hub_path: string[];
+  jti: string;
+}
+
+/** A short-lived token by which this hub vouches for one of its clients to a peer hub. */
+export async function issueDelegation(keys: KeyStore, viewer: Viewer, agencyName: string | undefined, peer: string, hubPath: string[]): Promise<string> {
+  const { kid, privateKey } = keys.signingKey();
+  return new SignJWT({
+    agency: viewer.agencyCode,
+    agency_name: agencyName,
+    agency_hub: viewer.hubCode,
+    roles: viewer.roles.filter((r) => r === 'DEVELOPER' || r === 'MAINTAINER'),
+    hub_path: hubPath,
+  })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: DELEGATION_TYP })
+    .setIssuer(hubAudience(keys.hubCode))
+    .setAudience(hubAudience(peer))
+    .setSubject(viewer.clientId)
+    .setIssuedAt()
+    .setExpirationTime(`${LIFETIME_SECONDS}s`)
+    .setJti(randomUUID())
+    .sign(privateKey);
+}
+
+/**
+ * A peer's own access token issued for this hub as audience (a client of the peer calling this
+ * hub directly): verified on the pinned key; the peer vouches for its client and agency.
+ */
+async function verifyPeerAccessToken(token: string, peer: string, pinned: { keys: JWK[] }, ownHub: string): Promise<DelegationClaims | undefined> {
+  const { payload } = await jwtVerify(token, createLocalJWKSet(pinned), {
+    algorithms: [SIGNING_ALG],
+    issuer: hubAudience(peer),
+    audience: hubAudience(ownHub),
+    typ: 'at+jwt',
+    clockTolerance: 5,
+    requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+  });
+  const p = payload as { sub: string; agency?: unknown; roles?: unknown; hub?: unknown; jti: string };
+  if (typeof p.agency !== 'string' || p.hub !== peer || !Array.isArray(p.roles)) return undefined;
+  return { iss: hubAudience(peer), aud: hubAudience(ownHub), sub: p.sub, agency: p.agency, agency_hub: peer, roles: p.roles as string[], hub_path: [peer], jti: p.jti };
+}
+
+/** The issuer hub code of a token that may come from a peer (a delegation or a peer access token), without trusting it yet. */
+export function delegationIssuer(token: string): string | undefined {
+  try {
+    const typ = decodeProtectedHeader(token).typ;
+    if (typ !== DELEGATION_TYP && typ !== 'at+jwt') return undefined;
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' && iss.startsWith('lgsp:') ? iss.slice(5) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a peer's delegation: signed by a key pinned for that peer, for this hub's audience,
+ * unexpired, short-lived and never seen before (a replayed jti is refused). Undefined otherwise.
+ */
+export async function verifyDelegation(token: string, peer: string, pinned: { keys: JWK[] }, ownHub: string, counters: CounterStore): Promise<DelegationClaims | undefined> {
+  try {
+    const typ = decodeProtectedHeader(token).typ;
+    if (typ === 'at+jwt') return await verifyPeerAccessToken(token, peer, pinned, ownHub);
+    const { payload } = await jwtVerify(token, createLocalJWKSet(pinned), {
+      algorithms: [SIGNING_ALG],
+      issuer: hubAudience(peer),
+      audience: hubAudience(ownHub),
+      typ: DELEGATION_TYP,
+      clockTolerance: 5,
+      maxTokenAge: `${LIFETIME_SECONDS + 10}s`,
+      requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+    });
+    const claims = payload as unknown as DelegationClaims;
+    if (typeof claims.agency !== 'string' || !Array.isArray(claims.hub_path)) return undefined;
+    const seen = await counters.add(`jti:${peer}:${claims.jti}`, 1, LIFETIME_SECONDS * 3);
+    if (seen !== 1) return undefined;
+    return claims;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,315 @@
+import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose';
+import type { KeyStore } from '../../auth/keys.js';
+import type { Viewer } from '../../auth/viewer.js';
+import type { Database } from '../../db/database.js';
+import type { CounterStore } from '../../shared/counters.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../shared/errors.js';
+import { logger } from '../../shared/logger.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { actorOf } from '../audit/audit.service.js';
+import type { ResponseSignature } from '../audit/provenance.js';
+import type { Caller } from '../catalogue/dataset.service.js';
+import { searchTextOf } from '../catalogue/dataset.service.js';
+import type { DatasetRepository } from '../catalogue/dataset.repository.js';
+import type { AgencyRepository } from '../agency/agency.repository.js';
+import { toCatalogueEntry, type CatalogueEntry } from './catalogue-entry.js';
+import { delegationIssuer, issueDelegation, verifyDelegation } from './delegation.js';
+import type { FederationRepository, Peer } from './federation.repository.js';
+import { PeerClient, unavailable } from './peer-client.js';
+
+const log = logger('federation');
+const HUB_CODE = /^[A-Z][A-Z0-9]{1,9}$/;
+const FEED_PAGE = 500;
+
+export interface FeedPage {
+  hub: string;
+  changes: { seq: number; ref: string; code: string; entry: CatalogueEntry | null }[];
+  next: number;
+  hasMore: boolean;
+}
+
+/** What a routed records read returns: the page as the owning hub answered, and its signature. */
+export interface RemotePage {
+  edges: { cursor: string; node: { id: string; data: Record<string, unknown> } }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+  signature: ResponseSignature | undefined;
+}
+
+export async function jwksFingerprint(jwks: { keys: JWK[] }): Promise<string> {
+  const prints = (await Promise.all(jwks.keys.map((k) => calculateJwkThumbprint(k)))).sort();
+  return prints.map((p) => p.slice(0, 16)).join(',');
+}
+
+/**
+ * Federation: peering (pinned JWKS), the change feed this hub serves, harvesting of peers'
+ * feeds, delegated identity for routed requests, and the routing itself. Each hub stays
+ * autonomous: a routed read is decided by the owning hub under its own grants.
+ */
+export class FederationService {
+  readonly client: PeerClient;
+  private lastKeyRefresh = new Map<string, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: FederationRepository,
+    private readonly datasets: DatasetRepository,
+    private readonly agencies: AgencyRepository,
+    private readonly keys: KeyStore,
+    private readonly counters: CounterStore,
+    private readonly audit: AuditLog,
+    private readonly hubCode: string,
+    timeoutMs: number,
+  ) {
+    this.client = new PeerClient(timeoutMs);
+  }
+
+  // ── Peering ────────────────────────────────────────────────────────────────────────────────
+
+  /** Fetches the peer's identity and JWKS and pins them; returns the fingerprint to compare out of band. */
+  async addPeer(code: string, url: string): Promise<{ code: string; url: string; name: string; fingerprint: string; keys: string[] }> {
+    const peer = code.trim().toUpperCase();
+    if (!HUB_CODE.test(peer)) throw badInput('Hub code must be 2–10 upper-case letters or digits', { field: 'code' });
+    if (peer === this.hubCode) throw badInput('A hub does not peer with itself', { field: 'code' });
+    let base: URL;
+    try {
+      base = new URL(url);
+      if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw badInput(`Not an http(s) URL: ${url}`, { field: 'url' });
+    }
+    const root = base.toString().replace(/\/$/, '');
+    const info = (await (await this.client.request(peer, `${root}/federation/hub`)).json()) as { code?: string; name?: string };
+    if (info.code !== peer) throw badInput(`The hub at ${root} says it is ${info.code ?? 'unknown'}, not ${peer}`, { field: 'code' });
+    const jwks = (await (await this.client.request(peer, `${root}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+    if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) throw badInput('The peer published no usable public keys', { field: 'url' });
+    const fingerprint = await jwksFingerprint(jwks);
+    await this.repo.upsertPeer(peer, root, { keys: jwks.keys }, fingerprint);
+    log.info({ peer, url: root, fingerprint }, 'peer pinned');
+    return { code: peer, url: root, name: info.name ?? peer, fingerprint, keys: jwks.keys.map((k) => String(k.kid)) };
+  }
+
+  async isPeer(code: string): Promise<boolean> {
+    return !!(await this.repo.peer(code));
+  }
+
+  listPeers(): Promise<Peer[]> {
+    return this.repo.peers();
+  }
+
+  async removePeer(code: string): Promise<boolean> {
+    return this.repo.removePeer(code.trim().toUpperCase());
+  }
+
+  /**
+   * A peer rotated its key: its JWKS is re-read, and accepted only if it still holds one of the
+   * pinned keys (the overlap proves it is the same hub).
+   */
+  private async refreshPeerKeys(peer: Peer): Promise<Peer | undefined> {
+    const last = this.lastKeyRefresh.get(peer.code) ?? 0;
+    if (Date.now() - last < 30_000) return undefined;
+    this.lastKeyRefresh.set(peer.code, Date.now());
+    try {
+      const fresh = (await (await this.client.request(peer.code, `${peer.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+      const pinned = new Set(((peer.jwks as unknown as { keys: JWK[] }).keys ?? []).map((k) => k.kid));
+      if (!fresh.keys?.some((k) => pinned.has(k.kid))) {
+        log.warn({ peer: peer.code }, 'peer JWKS shares no key with the pinned one: not accepted (re-pin with lgsp peer add)');
+        return undefined;
+      }
+      return this.repo.upsertPeer(peer.code, peer.url, { keys: fresh.keys }, await jwksFingerprint(fresh));
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ── Delegated identity ─────────────────────────────────────────────────────────────────────
+
+  /** The Viewer behind a peer's delegation token, or undefined when it is not one we can verify. */
+  async viewerForDelegation(token: string): Promise<{ viewer: Viewer; hubPath: string[] } | undefined> {
+    const issuer = delegationIssuer(token);
+    if (!issuer) return undefined;
+    let peer = await this.repo.peer(issuer);
+    if (!peer) return undefined;
+    let claims = await verifyDelegation(token, issuer, peer.jwks as unknown as { keys: JWK[] }, this.hubCode, this.counters);
+    if (!claims) {
+      const kid = decodeProtectedHeader(token).kid;
+      const known = ((peer.jwks as unknown as { keys: JWK[] }).keys ?? []).some((k) => k.kid === kid);
+      if (known) return undefined;
+      const refreshed = await this.refreshPeerKeys(peer);
+      if (!refreshed) return undefined;
+      peer = refreshed;
+      claims = await verifyDelegation(token, issuer, peer.jwks as unknown as { keys: JWK[] }, this.hubCode, this.counters);
+      if (!claims) return undefined;
+    }
+    const agency = await this.ensureRemoteAgency(claims.agency, claims.agency_hub, claims.agency_name);
+    if (!agency) return undefined;
+    return {
+      viewer: {
+        clientId: `${issuer}/${claims.sub}`,
+        clientKey: `delegated:${issuer}`,
+        agencyId: agency.id,
+        agencyCode: agency.code,
+        hubCode: agency.hubCode,
+        // A remote client never administers or audits this hub.
+        roles: claims.roles.filter((r): r is 'DEVELOPER' | 'MAINTAINER' => r === 'DEVELOPER' || r === 'MAINTAINER'),
+      },
+      hubPath: [...claims.hub_path, this.hubCode],
+    };
+  }
+
+  /** The local row of a remote agency (grants are made to it); a local agency's code is never taken over. */
+  private async ensureRemoteAgency(code: string, hub: string, name: string | undefined) {
+    const [existing] = await this.agencies.findByCodes([code]);
+    if (existing) return existing.hubCode === hub ? existing : undefined;
+    if (hub === this.hubCode) return undefined;
+    await this.db.sql.query(
+      `INSERT INTO hub (code, name, is_local, updated_at) VALUES ($1, $1, false, now()) ON CONFLICT (code) DO NOTHING`,
+      [hub],
+    );
+    await this.db.sql.query(
+      `INSERT INTO agency (code, name, hub_code, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (code) DO NOTHING`,
+      [code, name ?? code, hub],
+    );
+    const [created] = await this.agencies.findByCodes([code]);
+    return created?.hubCode === hub ? created : undefined;
+  }
+
+  // ── Change feed (served) and harvesting ────────────────────────────────────────────────────
+
+  async feed(after: number, limit = FEED_PAGE): Promise<FeedPage> {
+    const rows = await this.repo.changes(after, Math.min(Math.max(limit, 1), 1000));
+    const ids = [...new Set(rows.map((r) => r.datasetId))];
+    const datasets = new Map((await this.datasets.findByIds(ids)).map((d) => [d.id, d]));
+    const owners = new Map((await this.agencies.findByIds([...new Set([...datasets.values()].map((d) => d.ownerId))])).map((a) => [a.id, a]));
+    const fields = new Map<string, Awaited<ReturnType<DatasetRepository['currentFields']>>>();
+    for (const f of await this.datasets.currentFields(ids)) fields.set(f.datasetId, [...(fields.get(f.datasetId) ?? []), f]);
+    // Only the last change of each dataset in the page matters: it carries the current state.
+    const last = new Map(rows.map((r) => [r.datasetId, r]));
+    const changes = [...last.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => {
+        const d = datasets.get(r.datasetId);
+        const owner = d ? owners.get(d.ownerId) : undefined;
+        const visible = d && owner && d.status !== 'DRAFT';
+        return {
+          seq: r.seq,
+          ref: `${this.hubCode}:${r.code}`,
+          code: r.code,
+          entry: visible ? toCatalogueEntry(d, { code: owner.code, name: owner.name, nameEn: owner.nameEn }, fields.get(d.id) ?? []) : null,
+        };
+      });
+    const next = rows.at(-1)?.seq ?? after;
+    return { hub: this.hubCode, changes, next, hasMore: rows.length >= limit };
+  }
+
+  /** Harvests every peer due (or all, when forced), one at a time; never throws. */
+  async harvestAll(force = false): Promise<{ peer: string; ok: boolean; changes?: number; error?: string }[]> {
+    const results: { peer: string; ok: boolean; changes?: number; error?: string }[] = [];
+    for (const peer of await this.repo.peers()) {
+      if (!force && peer.nextAttemptAt && peer.nextAttemptAt > new Date()) continue;
+      results.push(await this.harvest(peer));
+    }
+    return results;
+  }
+
+  async harvestOne(code: string) {
+    const peer = await this.repo.peer(code.trim().toUpperCase());
+    if (!peer) throw notFound('Peer', code);
+    return this.harvest(peer);
+  }
+
+  private async harvest(peer: Peer): Promise<{ peer: string; ok: boolean; changes?: number; error?: string }> {
+    // Harvesting is idempotent (upserts, a cursor that only moves forward): two processes
+    // harvesting one peer at once waste a little work and do no harm.
+    let total = 0;
+    try {
+      let cursor = Number(peer.harvestCursor);
+      for (let page = 0; page < 1000; page++) {
+        const res = await this.client.request(peer.code, `${peer.url}/federation/changes?after=${cursor}&limit=${FEED_PAGE}`);
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const feed = (await res.json()) as FeedPage;
+        if (feed.hub !== peer.code) throw new Error(`the feed is of hub ${feed.hub}`);
+        const upserts = feed.changes.filter((c) => c.entry && c.entry.hub === peer.code).map((c) => c.entry!);
+        const deletions = feed.changes.filter((c) => !c.entry).map((c) => c.code);
+        const agencies = await this.acceptableAgencies(peer.code, upserts);
+        await this.repo.applyHarvest(peer.code, upserts.filter((e) => agencies.ok.has(e.owner.code)), deletions, [...agencies.ok.values()], feed.next, (e) => searchTextOf(e));
+        total += feed.changes.length;
+        cursor = feed.next;
+        if (!feed.hasMore) break;
+      }
+      return { peer: peer.code, ok: true, changes: total };
+    } catch (e) {
+      const failures = peer.failures + 1;
+      const delay = Math.min(30 * 60_000, 5_000 * 2 ** Math.min(failures, 12));
+      const error = e instanceof AppError ? e.message : (e as Error).message;
+      await this.repo.updatePeer(peer.code, { failures, nextAttemptAt: new Date(Date.now() + delay), lastError: error.slice(0, 500) });
+      log.warn({ peer: peer.code, failures, retryInMs: delay, error }, 'harvest failed');
+      return { peer: peer.code, ok: false, error };
+    }
+  }
+
+  /** Agency codes are unique across the federation: a peer's agency that clashes with another hub's is refused. */
+  private async acceptableAgencies(peer: string, entries: CatalogueEntry[]) {
+    const owners = new Map(entries.map((e) => [e.owner.code, { code: e.owner.code, name: e.owner.name, nameEn: e.owner.nameEn }]));
+    const codes = [...owners.keys()];
+    const local = await this.agencies.findByCodes(codes);
+    const harvested = await this.repo.harvestedAgencies(codes);
+    for (const a of local) if (a.hubCode !== peer) owners.delete(a.code);
+    for (const a of harvested) if (a.hubCode !== peer) owners.delete(a.code);
+    if (owners.size < codes.length) log.warn({ peer, refused: codes.filter((c) => !owners.has(c)) }, 'agency codes already used by another hub: entries skipped');
+    return { ok: owners };
+  }
+
+  // ── Routing ────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends a GraphQL operation to the owning hub on behalf of the caller; maps its errors to ours. */
+  async forward<T>(caller: Caller, hub: string, query: string, variables: Record<string, unknown>): Promise<{ data: T; extensions?: { signatures?: ResponseSignature[] } }> {
+    const peer = await this.repo.peer(hub);
+    if (!peer) throw notFound('Hub', hub);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': caller.requestId };
+    if (caller.viewer) {
+      const agency = await caller.loaders.agencyById.load(caller.viewer.agencyId);
+      headers.authorization = `Bearer ${await issueDelegation(this.keys, caller.viewer, agency?.name, hub, caller.hubPath ?? [this.hubCode])}`;
+    }
+    const res = await this.client.request(hub, `${peer.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { signatures?: ResponseSignature[] } };
+    try {
+      body = (await res.json()) as typeof body;
+    } catch {
+      throw unavailable(hub, 'the answer was not JSON');
+    }
+    const error = body.errors?.[0];
+    if (error) {
+      const code = error.extensions?.code as ErrorCode | undefined;
+      const passThrough: ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX'];
+      if (code && passThrough.includes(code)) throw new AppError(code, `${hub}: ${error.message}`, { ...(error.extensions ?? {}), code, peer: hub });
+      throw unavailable(hub, `it answered ${code ?? 'an error'}`);
+    }
+    if (!body.data) throw unavailable(hub, 'no data in the answer');
+    return { data: body.data, extensions: body.extensions };
+  }
+
+  /** A records read of another hub's dataset, passed through with the owner's signature; this hop is audited. */
+  async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>): Promise<RemotePage> {
+    const { data, extensions } = await this.forward<{ records: Omit<RemotePage, 'signature'> }>(caller, hub, ROUTED_RECORDS, args);
+    const signature = extensions?.signatures?.find((s) => s.path.length === 1 && s.path[0] === 'records');
+    await this.audit.append({
+      action: 'records.route',
+      ...actorOf(caller.viewer),
+      ...(caller.viewer ? {} : { actorClient: null }),
+      targetType: 'dataset',
+      targetRef: String(args.dataset),
+      requestId: caller.requestId,
+      details: { hubPath: [...(caller.hubPath ?? [this.hubCode]), hub], rows: data.records.edges.length, fields: args.fields ?? null, purpose: args.purpose ?? null, signed: !!signature },
+    });
+    return { ...data.records, signature };
+  }
+}
+
+const ROUTED_RECORDS = `query Routed($dataset: String!, $where: [RecordCondition!], $fields: [String!], $orderBy: [RecordOrder!], $first: Int, $after: String, $purpose: String) {
+  records(dataset: $dataset, where: $where, fields: $fields, orderBy: $orderBy, first: $first, after: $after, purpose: $purpose) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id data } }
+  }
+}`;
