@@ -1,5 +1,5 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
 import type { RequestContext } from './context.js';
@@ -11,7 +11,10 @@ export { HeaderMap };
 /** Metrics and the request log line for every GraphQL operation. */
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
+      // Each operation of a batched request gets a shallow clone of one context: without its own
+      // array, every response of the batch would carry the signatures of all of them.
+      contextValue.signatures = [];
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, operationName, operation, contextValue }) {
@@ -47,7 +50,8 @@ export async function createApollo(schema: GraphQLSchema, metrics: Metrics, limi
     validationRules: armor.validationRules,
     // The parser stops past this many tokens; formatError reports it as QUERY_TOO_COMPLEX.
     parseOptions: { maxTokens: limits.LGSP_MAX_TOKENS },
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), observabilityPlugin(metrics)],
+    // Cache control would wrap every field resolver for hints the hub never sends.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), observabilityPlugin(metrics)],
   });
   await apollo.start();
   return apollo;

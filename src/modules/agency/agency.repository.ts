@@ -7,8 +7,22 @@ export type { Agency };
 export class AgencyRepository {
   constructor(private readonly db: Database) {}
 
-  findByIds(ids: readonly string[]): Promise<Agency[]> {
-    return this.db.prisma.agency.findMany({ where: { id: { in: [...ids] } } });
+  /** By ids, in raw SQL: the owner loader of every catalogue page calls it. */
+  async findByIds(ids: readonly string[]): Promise<Agency[]> {
+    const { rows } = await this.db.sql.query<Record<string, unknown>>(
+      'SELECT id, code, name, name_en, hub_code, parent_id, created_at, updated_at FROM agency WHERE id = ANY($1::uuid[])',
+      [[...ids]],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      code: r.code as string,
+      name: r.name as string,
+      nameEn: (r.name_en as string | null) ?? null,
+      hubCode: r.hub_code as string,
+      parentId: (r.parent_id as string | null) ?? null,
+      createdAt: r.created_at as Date,
+      updatedAt: r.updated_at as Date,
+    }));
   }
 
   findByCodes(codes: readonly string[]): Promise<Agency[]> {

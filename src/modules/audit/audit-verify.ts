@@ -92,7 +92,10 @@ export async function verifyAudit(source: AuditSource): Promise<VerifyReport> {
       }
       if (chainsSeen.has(e.chainId)) return bad(e.chainId, e.seq, 'entries of this chain are out of order');
       const prune = (checkpointsByChain.get(e.chainId) ?? []).filter((c) => c.kind === 'PRUNE').sort((a, b) => b.seq - a.seq)[0];
-      const start = prune ? { seq: prune.seq, hash: prune.hash } : source.partial ? { seq: e.seq - 1, hash: e.prevHash } : { seq: 0, hash: GENESIS_HASH };
+      // A partial export starting past the last cut (retention pruned earlier entries, the export
+      // begins later still) starts mid-chain like any partial export.
+      const midChain = source.partial && (!prune || e.seq > prune.seq + 1);
+      const start = midChain ? { seq: e.seq - 1, hash: e.prevHash } : prune ? { seq: prune.seq, hash: prune.hash } : { seq: 0, hash: GENESIS_HASH };
       current = { chain: e.chainId, ...start };
       chainsSeen.set(e.chainId, start);
     }

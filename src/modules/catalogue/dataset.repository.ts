@@ -22,28 +22,102 @@ export interface SchemaVersion {
   fields: DatasetField[];
 }
 
+/** A catalogue list filter, already shaped by the visibility policy (see DatasetService.whereFor). */
+export interface DatasetListFilter {
+  hubCode: string;
+  /** Which drafts show: none, one agency's, or all. */
+  drafts: { kind: 'none' } | { kind: 'owner'; ownerId: string } | { kind: 'all' };
+  ownerId?: string;
+  domain?: string;
+  sharingMode?: string;
+  status?: string;
+  /** Folded words that must all appear in search_text. */
+  terms: string[];
+}
+
+// The columns a Dataset needs (search_text stays in the database): the hot catalogue reads go
+// through raw SQL rather than Prisma, which converted every column of every row (13 % of CPU).
+const COLUMNS = `id, hub_code, code, title, title_en, description, domain, keywords, legal_basis, update_frequency, license,
+  sharing_mode::text AS sharing_mode, status::text AS status, deprecation_reason, owner_id, schema_version, records_version,
+  record_count, records_generation, record_seq, records_updated_at, records_purged_below, created_at, updated_at, published_at, deprecated_at`;
+
+function toDataset(r: Record<string, unknown>): Dataset {
+  return {
+    id: r.id as string,
+    hubCode: r.hub_code as string,
+    code: r.code as string,
+    title: r.title as string,
+    titleEn: r.title_en as string | null,
+    description: r.description as string | null,
+    domain: r.domain as string | null,
+    keywords: (r.keywords as string[] | null) ?? [],
+    legalBasis: r.legal_basis as string | null,
+    updateFrequency: r.update_frequency as string | null,
+    license: r.license as string | null,
+    sharingMode: r.sharing_mode as Dataset['sharingMode'],
+    status: r.status as Dataset['status'],
+    deprecationReason: r.deprecation_reason as string | null,
+    ownerId: r.owner_id as string,
+    schemaVersion: r.schema_version as number,
+    recordsVersion: r.records_version as number,
+    recordCount: r.record_count as number,
+    recordsGeneration: r.records_generation as number,
+    recordSeq: BigInt(r.record_seq as number | string),
+    recordsUpdatedAt: (r.records_updated_at as Date | null) ?? null,
+    recordsPurgedBelow: r.records_purged_below as number,
+    searchText: '',
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    publishedAt: (r.published_at as Date | null) ?? null,
+    deprecatedAt: (r.deprecated_at as Date | null) ?? null,
+  };
+}
+
+function filterSql(f: DatasetListFilter, params: unknown[]): string {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where = [`hub_code = ${p(f.hubCode)}`];
+  if (f.drafts.kind === 'none') where.push(`status <> 'DRAFT'`);
+  if (f.drafts.kind === 'owner') where.push(`(status <> 'DRAFT' OR owner_id = ${p(f.drafts.ownerId)}::uuid)`);
+  if (f.ownerId) where.push(`owner_id = ${p(f.ownerId)}::uuid`);
+  if (f.domain) where.push(`lower(domain) = lower(${p(f.domain)})`);
+  if (f.sharingMode) where.push(`sharing_mode = ${p(f.sharingMode)}::"SharingMode"`);
+  if (f.status) where.push(`status = ${p(f.status)}::"DatasetStatus"`);
+  for (const t of f.terms) where.push(`strpos(search_text, ${p(t)}) > 0`);
+  return where.join(' AND ');
+}
+
 export class DatasetRepository {
   constructor(private readonly db: Database) {}
 
-  findByIds(ids: readonly string[]): Promise<Dataset[]> {
-    return this.db.prisma.dataset.findMany({ where: { id: { in: [...ids] } } });
+  async findByIds(ids: readonly string[]): Promise<Dataset[]> {
+    const { rows } = await this.db.sql.query(`SELECT ${COLUMNS} FROM dataset WHERE id = ANY($1::uuid[])`, [[...ids]]);
+    return rows.map(toDataset);
   }
 
-  findByCodes(hubCode: string, codes: readonly string[]): Promise<Dataset[]> {
-    return this.db.prisma.dataset.findMany({ where: { hubCode, code: { in: [...codes] } } });
+  async findByCodes(hubCode: string, codes: readonly string[]): Promise<Dataset[]> {
+    const { rows } = await this.db.sql.query(`SELECT ${COLUMNS} FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`, [hubCode, [...codes]]);
+    return rows.map(toDataset);
   }
 
   /** One keyset page of this hub's entries ordered by code; one extra row tells whether more follow. */
-  page(where: Prisma.DatasetWhereInput, limit: number, afterCode: string | undefined): Promise<Dataset[]> {
-    return this.db.prisma.dataset.findMany({
-      where: afterCode ? { AND: [where, { code: { gt: afterCode } }] } : where,
-      orderBy: { code: 'asc' },
-      take: limit + 1,
-    });
+  async page(filter: DatasetListFilter, limit: number, afterCode: string | undefined): Promise<Dataset[]> {
+    const params: unknown[] = [];
+    let where = filterSql(filter, params);
+    if (afterCode !== undefined) {
+      params.push(afterCode);
+      where += ` AND code > $${params.length}`;
+    }
+    const { rows } = await this.db.sql.query(`SELECT ${COLUMNS} FROM dataset WHERE ${where} ORDER BY code LIMIT ${limit + 1}`, params);
+    return rows.map(toDataset);
   }
 
-  count(where: Prisma.DatasetWhereInput): Promise<number> {
-    return this.db.prisma.dataset.count({ where });
+  async count(filter: DatasetListFilter): Promise<number> {
+    const params: unknown[] = [];
+    const { rows } = await this.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM dataset WHERE ${filterSql(filter, params)}`, params);
+    return rows[0]!.n;
   }
 
   /** The current-version fields of many datasets in one statement, in declared order. */

@@ -16,7 +16,7 @@ import {
   type FieldInputLike,
 } from './dataset.inputs.js';
 import { canChangeDataset, canRegisterFor, canSeeDataset, draftVisibility } from './dataset.policy.js';
-import type { Dataset, DatasetRepository, FieldSpec } from './dataset.repository.js';
+import type { Dataset, DatasetListFilter, DatasetRepository, FieldSpec } from './dataset.repository.js';
 import type { FederationRepository } from '../federation/federation.repository.js';
 import { toRemoteDataset } from '../federation/remote-dataset.js';
 
@@ -99,7 +99,7 @@ export class DatasetService {
     const f = filter ?? {};
     const wantHub = f.hub?.trim().toUpperCase();
     const localWhere = !wantHub || wantHub === this.hubCode ? await this.whereFor(caller.viewer, f) : null;
-    const remoteWhere = this.federation && wantHub !== this.hubCode ? await this.remoteWhere(f, wantHub) : null;
+    const remoteWhere = this.federation && wantHub !== this.hubCode && (await this.federation.hasHarvested()) ? await this.remoteWhere(f, wantHub) : null;
 
     const localAfter = cursor && (cursor[0] > this.hubCode ? null : cursor[0] === this.hubCode ? cursor[1] : undefined);
     const local = localWhere && localAfter !== null ? await this.repo.page(localWhere, limit, localAfter) : [];
@@ -131,25 +131,18 @@ export class DatasetService {
   }
 
   /** The list filter: the visibility policy plus the caller's criteria; null when nothing can match. */
-  private async whereFor(viewer: Viewer | null, filter: DatasetFilter): Promise<Prisma.DatasetWhereInput | null> {
-    const and: Prisma.DatasetWhereInput[] = [{ hubCode: this.hubCode }];
-    const drafts = draftVisibility(viewer);
-    if (drafts.kind === 'none') and.push({ status: { not: 'DRAFT' } });
-    if (drafts.kind === 'owner') and.push({ OR: [{ status: { not: 'DRAFT' } }, { ownerId: drafts.ownerId }] });
+  private async whereFor(viewer: Viewer | null, filter: DatasetFilter): Promise<DatasetListFilter | null> {
+    const f: DatasetListFilter = { hubCode: this.hubCode, drafts: draftVisibility(viewer), terms: [] };
     if (filter.owner) {
       const owner = await this.agencies.byCode(filter.owner);
       if (!owner || owner.hubCode !== this.hubCode) return null;
-      and.push({ ownerId: owner.id });
+      f.ownerId = owner.id;
     }
-    if (filter.domain) and.push({ domain: { equals: filter.domain.trim(), mode: 'insensitive' } });
-    if (filter.sharingMode) and.push({ sharingMode: filter.sharingMode });
-    if (filter.status) and.push({ status: filter.status });
-    if (filter.search) {
-      const terms = foldText(filter.search).split(' ').filter(Boolean).slice(0, 10);
-      // Prisma's `contains` becomes LIKE '%term%' without escaping: a bare % or _ would match everything.
-      for (const term of terms) and.push({ searchText: { contains: escapeLike(term) } });
-    }
-    return { AND: and };
+    if (filter.domain) f.domain = filter.domain.trim();
+    if (filter.sharingMode) f.sharingMode = filter.sharingMode;
+    if (filter.status) f.status = filter.status;
+    if (filter.search) f.terms = foldText(filter.search).split(' ').filter(Boolean).slice(0, 10);
+    return f;
   }
 
   async register(caller: Caller, input: RegisterInput): Promise<Dataset> {

@@ -12,7 +12,17 @@ export interface ChangeRow {
 }
 
 export class FederationRepository {
+  private harvestedCache: { value: boolean; at: number } | undefined;
+
   constructor(private readonly db: Database) {}
+
+  /** Whether any harvested entry exists (cached 5 s): hubs without peers skip that query. */
+  async hasHarvested(): Promise<boolean> {
+    if (this.harvestedCache && Date.now() - this.harvestedCache.at < 5_000) return this.harvestedCache.value;
+    const { rows } = await this.db.sql.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM harvested_dataset) AS any');
+    this.harvestedCache = { value: rows[0]!.any, at: Date.now() };
+    return this.harvestedCache.value;
+  }
 
   peers(): Promise<Peer[]> {
     return this.db.prisma.peer.findMany({ orderBy: { code: 'asc' } });
@@ -32,6 +42,7 @@ export class FederationRepository {
   }
 
   async removePeer(code: string): Promise<boolean> {
+    this.harvestedCache = undefined;
     return this.db.prisma.$transaction(async (tx) => {
       const r = await tx.peer.deleteMany({ where: { code } });
       await tx.harvestedDataset.deleteMany({ where: { hubCode: code } });
@@ -51,6 +62,7 @@ export class FederationRepository {
 
   /** Applies a page of a peer's changes and moves its cursor, in one transaction. */
   async applyHarvest(peerCode: string, upserts: CatalogueEntry[], deletions: string[], agencies: { code: string; name: string; nameEn: string | null }[], cursor: number, searchTextOf: (e: CatalogueEntry) => string): Promise<void> {
+    this.harvestedCache = undefined;
     await this.db.prisma.$transaction(async (tx) => {
       for (const a of agencies) {
         await tx.harvestedAgency.upsert({
