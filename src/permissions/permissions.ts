@@ -54,6 +54,7 @@ export const ruleMap = {
     updateDataset: canManageCatalogue,
     publishDataset: canManageCatalogue,
     deprecateDataset: canManageCatalogue,
+    deleteDataset: canManageCatalogue,
     importRecords: canManageCatalogue,
     requestAccess: canAskAccess,
     approveAccessRequest: and(isAuthenticated, isMaintainer),

@@ -170,6 +170,23 @@ export class DatasetRepository {
   }
 
   /**
+   * Deletes the entry with its schemas, imports, requests and grants, and drops its record
+   * tables; the change feed announces the deletion to the peers. One transaction.
+   */
+  remove(dataset: Dataset, audit: AuditEvent): Promise<void> {
+    return this.db.prisma.$transaction(async (tx) => {
+      const tables = await tx.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1`,
+        `rec\\_${dataset.id.replace(/-/g, '')}\\_%`,
+      );
+      for (const t of tables) if (/^rec_[0-9a-f]{32}_\d+$/.test(t.name)) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${t.name}`);
+      await tx.dataset.delete({ where: { id: dataset.id } });
+      await recordAudit(tx, { ...audit, targetType: 'dataset', targetRef: `${dataset.hubCode}:${dataset.code}` });
+      await recordCatalogueChange(tx, dataset);
+    });
+  }
+
+  /**
    * Updates metadata and, when `fields` is given, adds a new schema version (the old stays).
    * `expectedSchemaVersion` guards against two concurrent changes both making "version n+1";
    * `expectedStatus`, against two concurrent status transitions both succeeding.

@@ -51,6 +51,11 @@ export class DatasetResolver {
     return ctx.services.datasets.deprecate(ctx, ref, reason);
   }
 
+  @Mutation(() => Dataset, { description: 'Deletes a DRAFT or DEPRECATED dataset with its records, requests and grants; returns it as it was.' })
+  deleteDataset(@Arg('ref') ref: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.datasets.remove(ctx, ref);
+  }
+
   @FieldResolver(() => String, { description: 'Global reference HUB:code.' })
   ref(@Root() d: Dataset): string {
     return `${d.hubCode}:${d.code}`;

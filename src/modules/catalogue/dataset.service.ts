@@ -242,6 +242,16 @@ export class DatasetService {
     );
   }
 
+  /** Deletes a DRAFT or DEPRECATED entry (a published one is deprecated first, with a reason). */
+  async remove(caller: Caller, ref: string): Promise<Dataset> {
+    const { viewer, dataset, subjectAgency } = await this.requireChangeable(caller, ref);
+    if (dataset.status === 'PUBLISHED') throw badInput('A PUBLISHED dataset is deprecated (with a reason) before it is deleted', { field: 'status' });
+    await this.repo.remove(dataset, { action: 'dataset.delete', ...actorOf(viewer), subjectAgency, requestId: caller.requestId, details: { status: dataset.status, records: dataset.recordCount } });
+    caller.loaders.datasetByCode.clear(dataset.code);
+    caller.loaders.datasetById.clear(dataset.id);
+    return dataset;
+  }
+
   schemaVersions(datasetId: string) {
     return this.repo.schemaVersions(datasetId);
   }
