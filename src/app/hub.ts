@@ -56,9 +56,10 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
     const control = socketPath ? await (await import('../cli/control-server.js')).startControlServer(socketPath, services) : undefined;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log.info({ url, hub: config.hubCode, database: db.kind }, 'hub listening');
+    const stopSeeding = new AbortController();
     const backgroundSeed =
       config.seed === 'demo'
-        ? seedDemoRecords(services, 'large').catch((e: Error) => log.error({ err: { message: e.message } }, 'seeding large demo datasets failed'))
+        ? seedDemoRecords(services, 'large', stopSeeding.signal).catch((e: Error) => log.error({ err: { message: e.message } }, 'seeding large demo datasets failed'))
         : Promise.resolve();
     services.audit.startCheckpoints(config.auditCheckpointSeconds);
     const retention =
@@ -88,6 +89,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         clearInterval(janitor);
         if (retention) clearInterval(retention);
         if (harvester) clearInterval(harvester);
+        stopSeeding.abort();
         await backgroundSeed;
         const stopped = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeIdleConnections();

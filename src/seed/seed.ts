@@ -82,7 +82,7 @@ function seedCaller(services: Services, ownerId: string, ownerCode: string) {
  * ordinary import path (validated, atomic, audited). `small` takes those up to
  * {@link LARGE_DEMO_DATASET} rows (seeded before the hub listens); `large` the rest.
  */
-export async function seedDemoRecords(services: Services, which: 'small' | 'large'): Promise<number> {
+export async function seedDemoRecords(services: Services, which: 'small' | 'large', signal?: AbortSignal): Promise<number> {
   const hubCode = services.config.hubCode;
   const part = DEMO_WORLD[hubCode];
   if (!part) return 0;
@@ -94,7 +94,15 @@ export async function seedDemoRecords(services: Services, which: 'small' | 'larg
     if (!owner) continue;
     const caller = seedCaller(services, owner.id, owner.code);
     const dataset = await services.datasets.find(caller, d.code);
-    if (!dataset || dataset.recordsVersion > 0) continue;
+    if (!dataset) continue;
+    if (dataset.recordsVersion > 0) {
+      // Resume a demo fill a shutdown interrupted; never touch records someone else imported.
+      const { rows: others } = await services.db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM record_import WHERE dataset_id = $1 AND coalesce(source, '') <> 'demo-seed'`,
+        [dataset.id],
+      );
+      if (dataset.recordCount >= d.records || others[0]!.n > 0) continue;
+    }
     const started = Date.now();
     // Large datasets go in chunks of separate imports (REPLACE, then APPENDs): on the embedded
     // database one long transaction would hold the only connection, and requests would wait.
@@ -109,6 +117,8 @@ export async function seedDemoRecords(services: Services, which: 'small' | 'larg
       chunkRows = 0;
     };
     for (const batch of demoBatches(hubCode, d)) {
+      // A hub shutting down stops between chunks (each chunk is its own atomic import).
+      if (signal?.aborted) return total + rows;
       chunk.push(batch);
       chunkRows += batch.length;
       if (chunkRows >= DEMO_IMPORT_CHUNK) await flush();
