@@ -203,6 +203,8 @@ export class DatasetRepository {
       const where = { id, schemaVersion: expectedSchemaVersion, ...(expectedStatus ? { status: expectedStatus } : {}) };
       const dataset = await tx.dataset.update({ where, data: { ...data, schemaVersion } });
       await recordAudit(tx, { ...audit, targetType: 'dataset', targetRef: `${dataset.hubCode}:${dataset.code}` });
+      // Metadata, fields and status transitions reach the peers' catalogues through the feed.
+      await recordCatalogueChange(tx, dataset);
       return dataset;
     });
   }

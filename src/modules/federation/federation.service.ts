@@ -159,9 +159,11 @@ export class FederationService {
 
   /** The local row of a remote agency (grants are made to it); a local agency's code is never taken over. */
   private async ensureRemoteAgency(code: string, hub: string, name: string | undefined) {
+    // A peer vouches only for agencies of other hubs: this hub's own agencies authenticate here
+    // with their own clients, never through a peer (no peer can act as one of them).
+    if (hub === this.hubCode) return undefined;
     const [existing] = await this.agencies.findByCodes([code]);
     if (existing) return existing.hubCode === hub ? existing : undefined;
-    if (hub === this.hubCode) return undefined;
     await this.db.sql.query(
       `INSERT INTO hub (code, name, is_local, updated_at) VALUES ($1, $1, false, now()) ON CONFLICT (code) DO NOTHING`,
       [hub],

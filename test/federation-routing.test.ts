@@ -1,0 +1,207 @@
+import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyStore } from '../src/auth/keys.js';
+import { DELEGATION_TYP, issueDelegation } from '../src/modules/federation/delegation.js';
+import { verifyResponse } from '../src/sdk/verify-response.js';
+import { approveOk, requestOk, revoke } from './helpers/access.js';
+import { auditAll } from './helpers/audit.js';
+import { codeOf, demoToken, gql, gqlData, type GqlResponse } from './helpers/client.js';
+import { jwksOf, peerBoth, remoteViewer, settle, startFederatedHub, tokenForAudience } from './helpers/federation.js';
+import type { TestHub } from './helpers/hub.js';
+import { importOk, RECORDS, type RecordsPage } from './helpers/records.js';
+
+/**
+ * Federation, record side: a Quảng Bình agency reads Tiền Giang's civil-status records through
+ * the national hub under a grant made at TG; TG decides, audits and signs, VN passes through and
+ * audits its hop. TG trusts only delegations it can verify against VN's pinned key.
+ */
+
+let vn: TestHub;
+let tg: TestHub;
+let qb: TestHub;
+let qbDev: string; // a token of QB's client for the audience VN
+let grantId: string;
+
+const HO_TICH = 'TG:ho-tich';
+const GRANTED = ['loai_su_kien', 'ngay_dang_ky', 'xa_phuong', 'ho_ten'];
+const PURPOSE = 'Xác minh hộ tịch cho thủ tục liên thông';
+const ROWS = Array.from({ length: 12 }, (_, i) => ({
+  so_dang_ky: `TG-${String(i).padStart(4, '0')}`,
+  loai_su_kien: ['KHAI_SINH', 'KET_HON', 'KHAI_TU'][i % 3],
+  ngay_dang_ky: `2024-0${(i % 9) + 1}-1${i % 10}`,
+  xa_phuong: ['Mỹ Tho', 'Gò Công', 'Cai Lậy'][i % 3],
+  ho_ten: `Nguyễn Văn ${i}`,
+  ngay_sinh: '1990-01-01',
+  gioi_tinh: i % 2 ? 'NAM' : 'NU',
+  so_dinh_danh: `0820900000${String(i).padStart(2, '0')}`,
+  dan_toc: 'Kinh',
+}));
+
+const read = (token: string | undefined, args: { fields?: string[]; purpose?: string; first?: number } = {}, requestId?: string) =>
+  gql<{ records: RecordsPage }>(vn, RECORDS, { d: HO_TICH, f: args.fields, p: args.purpose, first: args.first }, token, requestId ? { 'x-request-id': requestId } : {});
+const direct = (hub: TestHub, token: string, query = '{ me { clientId roles agency { code hub } } }') => gql<{ me: { clientId: string; roles: string[]; agency: { code: string; hub: string } } | null }>(hub, query, {}, token);
+const expectUnauthenticated = (r: GqlResponse<unknown>, what: string) => {
+  expect(r.status, what).toBe(401);
+  expect(codeOf(r), what).toBe('UNAUTHENTICATED');
+};
+
+beforeAll(async () => {
+  [vn, tg, qb] = await Promise.all([startFederatedHub('VN'), startFederatedHub('TG'), startFederatedHub('QB')]);
+  await peerBoth(vn, tg);
+  await peerBoth(vn, qb);
+  await importOk(tg, await demoToken(tg, 'G22.TG.02', 'MAINTAINER'), 'ho-tich', ROWS, 'REPLACE');
+  await settle();
+  expect((await vn.services.federation.harvestAll(true)).every((r) => r.ok)).toBe(true);
+  qbDev = await tokenForAudience(qb, 'G22.QB.01', 'DEVELOPER', 'VN');
+});
+afterAll(async () => {
+  await Promise.all([vn?.destroy(), tg?.destroy(), qb?.destroy()]);
+});
+
+describe('routed reads through the national hub', () => {
+  it('a token of a province client for the national hub names its agency there', async () => {
+    expect(decodeJwt(qbDev)).toMatchObject({ iss: 'lgsp:QB', aud: 'lgsp:VN', agency: 'G22.QB.01' });
+    const me = (await direct(vn, qbDev)).body.data!.me!;
+    expect(me.agency).toEqual({ code: 'G22.QB.01', hub: 'QB' });
+    expect(me.roles).toEqual(['DEVELOPER']);
+    // The province refuses an audience it has not pinned.
+    const cred = qb.seed!.credentials.find((c) => c.agency === 'G22.QB.01' && c.role === 'DEVELOPER')!;
+    const res = await fetch(`${qb.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: cred.clientId, client_secret: cred.clientSecret, audience: 'TG' }) });
+    expect(res.status).toBe(400);
+  });
+
+  it('without a grant: FORBIDDEN, passed through from TG and naming it', async () => {
+    const r = await read(qbDev, { fields: ['loai_su_kien'] });
+    expect(r.status).toBe(200);
+    expect(codeOf(r)).toBe('FORBIDDEN');
+    expect(r.body.errors![0]!.message).toMatch(/^TG: /);
+    expect(r.body.errors![0]!.extensions).toMatchObject({ peer: 'TG' });
+  });
+
+  it('access requested through VN, approved at TG: VN returns only the granted fields, signed by TG, audited at both hops', async () => {
+    const request = await requestOk(vn, qbDev, { dataset: HO_TICH, fields: GRANTED, purpose: PURPOSE });
+    expect(request.status).toBe('PENDING');
+    const owner = await demoToken(tg, 'G22.TG.02', 'MAINTAINER');
+    const grant = await approveOk(tg, owner, request.id, { note: 'Chấp thuận' });
+    grantId = grant.id;
+    expect(grant.fields.sort()).toEqual([...GRANTED].sort());
+
+    const requestId = `fed-read-${Date.now()}`;
+    const r = await read(qbDev, { purpose: PURPOSE, first: 5 }, requestId);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.errors).toBeUndefined();
+    const page = r.body.data!.records;
+    expect(page.totalCount).toBe(ROWS.length);
+    expect(page.edges).toHaveLength(5);
+    for (const { node } of page.edges) expect(Object.keys(node.data).sort()).toEqual([...GRANTED].sort());
+
+    // The signature is TG's: it verifies against TG's JWKS, not against VN's.
+    const body = JSON.parse(r.text) as Parameters<typeof verifyResponse>[0];
+    const signatures = body.extensions?.signatures ?? [];
+    expect(signatures).toHaveLength(1);
+    expect(signatures[0]).toMatchObject({ path: ['records'], hub: 'TG', dataset: HO_TICH });
+    expect(await verifyResponse(body, await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, hub: 'TG', records: 5 })]);
+    expect((await verifyResponse(body, await jwksOf(vn)))[0]!.ok).toBe(false);
+
+    // TG audits the read with the hub path; VN audits its hop.
+    const tgRead = (await auditAll(tg, await demoToken(tg, 'G22.TG.00', 'AUDITOR'), { action: 'records.read', dataset: HO_TICH })).find((e) => e.requestId === requestId);
+    expect(tgRead, 'records.read at TG').toBeDefined();
+    expect(tgRead!.actorAgency).toBe('G22.QB.01');
+    expect(tgRead!.details.hubPath).toEqual(['QB', 'VN', 'TG']);
+    expect(tgRead!.details).toMatchObject({ grant: grantId, purpose: PURPOSE, rows: 5 });
+    const vnRoute = (await auditAll(vn, await demoToken(vn, 'G01.BCA', 'AUDITOR'), { action: 'records.route' })).find((e) => e.requestId === requestId);
+    expect(vnRoute, 'records.route at VN').toBeDefined();
+    expect(vnRoute!).toMatchObject({ targetRef: HO_TICH, actorAgency: 'G22.QB.01' });
+    expect(vnRoute!.details).toMatchObject({ hubPath: ['QB', 'VN', 'TG'], rows: 5, signed: true });
+  });
+
+  it('myAccess through VN is decided at TG', async () => {
+    const d = await gqlData<{ dataset: { myAccess: { fields: string[]; basis: string; grant: { id: string } | null } } }>(
+      vn, 'query($p: String) { dataset(ref: "TG:ho-tich") { myAccess(purpose: $p) { fields basis grant { id } } } }', { p: PURPOSE }, qbDev);
+    expect(d.dataset.myAccess).toMatchObject({ basis: 'GRANT', grant: { id: grantId } });
+    expect(d.dataset.myAccess.fields.sort()).toEqual([...GRANTED].sort());
+  });
+
+  it('a personal field without a purpose, or a field outside the grant: FORBIDDEN from TG', async () => {
+    const noPurpose = await read(qbDev, { fields: ['ho_ten'] });
+    expect(codeOf(noPurpose)).toBe('FORBIDDEN');
+    expect(noPurpose.body.errors![0]!.message).toMatch(/^TG: .*ho_ten/);
+    const outside = await read(qbDev, { fields: ['so_dinh_danh'], purpose: PURPOSE });
+    expect(codeOf(outside)).toBe('FORBIDDEN');
+    // Without a purpose the personal field is withheld, the rest is read.
+    const plain = await read(qbDev, { first: 2 });
+    expect(plain.body.errors).toBeUndefined();
+    for (const { node } of plain.body.data!.records.edges) expect(Object.keys(node.data).sort()).toEqual(['loai_su_kien', 'ngay_dang_ky', 'xa_phuong']);
+  });
+
+  it('revoking the grant at TG takes effect through VN on the very next request', async () => {
+    expect((await read(qbDev, { purpose: PURPOSE, first: 1 })).body.errors).toBeUndefined();
+    const r = await revoke(tg, await demoToken(tg, 'G22.TG.02', 'MAINTAINER'), grantId);
+    expect(r.body.errors).toBeUndefined();
+    const after = await read(qbDev, { purpose: PURPOSE, first: 1 });
+    expect(codeOf(after)).toBe('FORBIDDEN');
+    expect(after.body.errors![0]!.extensions).toMatchObject({ peer: 'TG' });
+  });
+});
+
+describe('delegation security at the province (TG /graphql called directly)', () => {
+  const vnKeys = () => vn.services.keys as KeyStore;
+  const qbAgency = () => remoteViewer('G22.QB.01', 'QB');
+
+  it('a genuine delegation from VN is accepted once; replayed, it is refused', async () => {
+    const token = await issueDelegation(vnKeys(), qbAgency(), 'Sở TT&TT Quảng Bình', 'TG', ['VN']);
+    const first = await direct(tg, token);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.data!.me).toMatchObject({ clientId: `VN/${qbAgency().clientId}`, roles: ['DEVELOPER'], agency: { code: 'G22.QB.01', hub: 'QB' } });
+    expectUnauthenticated(await direct(tg, token), 'replayed delegation');
+  });
+
+  it('a forged delegation (a key that is not VN pinned key, even under its kid) is refused', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    for (const kid of [vnKeys().signingKey().kid, 'not-a-pinned-kid']) {
+      const forger = { hubCode: 'VN', signingKey: () => ({ kid, privateKey }) } as unknown as KeyStore;
+      expectUnauthenticated(await direct(tg, await issueDelegation(forger, qbAgency(), undefined, 'TG', ['VN'])), `forged with kid ${kid}`);
+    }
+  });
+
+  it('a delegation for another audience is refused', async () => {
+    expectUnauthenticated(await direct(tg, await issueDelegation(vnKeys(), qbAgency(), undefined, 'QB', ['VN'])), 'aud lgsp:QB at TG');
+  });
+
+  it('a delegation from a hub TG has not pinned is refused', async () => {
+    // QB is a peer of VN, not of TG: its genuine signature means nothing to TG.
+    expectUnauthenticated(await direct(tg, await issueDelegation(qb.services.keys as KeyStore, qbAgency(), undefined, 'TG', ['QB'])), 'from QB');
+    // Nor does QB's access token for TG (QB refuses to issue it; here it is signed anyway).
+    const { kid, privateKey } = qb.services.keys.signingKey();
+    const at = await new SignJWT({ agency: 'G22.QB.01', roles: ['DEVELOPER'], hub: 'QB' })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).setIssuer('lgsp:QB').setAudience('lgsp:TG').setSubject('x').setJti('j').setIssuedAt().setExpirationTime('5m')
+      .sign(privateKey);
+    expectUnauthenticated(await direct(tg, at), 'QB access token at TG');
+  });
+
+  it('a delegation naming one of TG own agencies as another hub agency is refused', async () => {
+    expectUnauthenticated(await direct(tg, await issueDelegation(vnKeys(), remoteViewer('G22.TG.02', 'QB'), undefined, 'TG', ['VN'])), 'TG agency claimed for QB');
+  });
+
+  it('a delegated viewer never has ADMIN or AUDITOR roles, whatever the issuing hub claims', async () => {
+    // issueDelegation drops them …
+    const issued = await issueDelegation(vnKeys(), remoteViewer('G01.BCA', 'VN', ['ADMIN', 'AUDITOR', 'DEVELOPER']), undefined, 'TG', ['VN']);
+    expect(decodeJwt(issued).roles).toEqual(['DEVELOPER']);
+    // … and TG drops them from a delegation signed by VN's key that carries them anyway.
+    const { kid, privateKey } = vnKeys().signingKey();
+    const claimed = () =>
+      new SignJWT({ agency: 'G01.BCA', agency_hub: 'VN', roles: ['ADMIN', 'AUDITOR', 'MAINTAINER'], hub_path: ['VN'] })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: DELEGATION_TYP }).setIssuer('lgsp:VN').setAudience('lgsp:TG').setSubject('vn-admin')
+        .setIssuedAt().setExpirationTime('60s').setJti(crypto.randomUUID()).sign(privateKey);
+    const me = await direct(tg, await claimed());
+    expect(me.body.data!.me).toMatchObject({ roles: ['MAINTAINER'], agency: { code: 'G01.BCA', hub: 'VN' } });
+    const create = await direct(tg, await claimed(), 'mutation { createAgency(input: { code: "G22.TG.99", name: "Giả mạo" }) { code } }');
+    expect(codeOf(create)).toBe('FORBIDDEN');
+    const audit = await direct(tg, await claimed(), '{ auditEntries(first: 50) { edges { node { action actorAgency } } } }');
+    const entries = (audit.body.data as unknown as { auditEntries: { edges: { node: { actorAgency: string | null } }[] } }).auditEntries.edges;
+    expect(entries.every((e) => e.node.actorAgency === 'G01.BCA')).toBe(true);
+    // A province ADMIN's token for the national hub carries no administration there either.
+    const qbAdmin = await tokenForAudience(qb, 'G22.QB.00', 'ADMIN', 'VN');
+    expect((await direct(vn, qbAdmin)).body.data!.me!.roles).toEqual([]);
+  });
+});
