@@ -126,7 +126,8 @@ export class DatasetService {
       if (filter.status === 'DRAFT') return null;
       and.push({ status: filter.status });
     }
-    if (filter.search) for (const term of foldText(filter.search).split(' ').filter(Boolean).slice(0, 10)) and.push({ searchText: { contains: term } });
+    // Prisma's `contains` is LIKE '%term%' unescaped: a bare % or _ would match every harvested entry.
+    if (filter.search) for (const term of foldText(filter.search).split(' ').filter(Boolean).slice(0, 10)) and.push({ searchText: { contains: escapeLike(term) } });
     return { AND: and };
   }
 
