@@ -67,6 +67,16 @@ describe('registerDataset', () => {
     expect(d.schemaVersions.map((v) => v.version)).toEqual([1]);
   });
 
+  it('an anonymous caller may not register', async () => {
+    const res = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { code } }', variables: { input: input() } }),
+    });
+    const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('a DEVELOPER may not register', async () => {
     const r = await register(agencyA.developer, input());
     expect(codeOf(r)).toBe('FORBIDDEN');
@@ -193,6 +203,40 @@ describe('publishDataset and deprecateDataset', () => {
   it('a DRAFT cannot be deprecated', async () => {
     const d = await registered();
     expect(codeOf(await deprecate(agencyA.maintainer, d.code, 'lý do'))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('concurrent changes of one dataset', () => {
+  it('parallel schema changes each get their own version or a clean BAD_USER_INPUT, never a lost update', async () => {
+    const d = await registered();
+    const attempts = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => update(agencyA.maintainer, d.code, { fields: [...FIELDS, { name: `extra_${i}`, type: 'STRING', classification: 'PUBLIC' }] })),
+    );
+    const succeeded = attempts.filter((r) => !r.body.errors);
+    for (const r of attempts) if (r.body.errors) expect(codeOf(r), r.text).toBe('BAD_USER_INPUT');
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    const after = await gqlData<{ dataset: DatasetView }>(hub, `query($ref: String!) { dataset(ref: $ref) { ${DATASET} } }`, { ref: d.code }, agencyA.maintainer);
+    expect(after.dataset.schemaVersion).toBe(1 + succeeded.length);
+    expect(after.dataset.schemaVersions.map((v) => v.version)).toEqual(Array.from({ length: 1 + succeeded.length }, (_, i) => succeeded.length + 1 - i));
+    expect((await auditEntriesFor(hub, d.ref)).filter((a) => a.action === 'dataset.update')).toHaveLength(succeeded.length);
+  });
+
+  it('publishing in parallel publishes once; the others are BAD_USER_INPUT', async () => {
+    const d = await registered();
+    const attempts = await Promise.all([1, 2, 3].map(() => publish(agencyA.maintainer, d.code)));
+    expect(attempts.filter((r) => !r.body.errors)).toHaveLength(1);
+    for (const r of attempts) if (r.body.errors) expect(codeOf(r), r.text).toBe('BAD_USER_INPUT');
+    expect((await auditEntriesFor(hub, d.ref)).filter((a) => a.action === 'dataset.publish')).toHaveLength(1);
+  });
+
+  it('deprecating in parallel deprecates once, with one reason', async () => {
+    const d = ok(await publish(agencyA.maintainer, (await registered()).code)).publishDataset;
+    const attempts = await Promise.all(['lý do 1', 'lý do 2', 'lý do 3'].map((reason) => deprecate(agencyA.maintainer, d.code, reason)));
+    const succeeded = attempts.filter((r) => !r.body.errors);
+    expect(succeeded).toHaveLength(1);
+    const after = await gqlData<{ dataset: DatasetView }>(hub, `query($ref: String!) { dataset(ref: $ref) { ${DATASET} } }`, { ref: d.code });
+    expect(after.dataset.deprecationReason).toBe(succeeded[0]!.body.data!.deprecateDataset.deprecationReason);
+    expect((await auditEntriesFor(hub, d.ref)).filter((a) => a.action === 'dataset.deprecate')).toHaveLength(1);
   });
 });
 

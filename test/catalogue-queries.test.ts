@@ -6,7 +6,7 @@ import { startTestHub, type TestHub } from './helpers/hub.js';
 let hub: TestHub;
 const tokens = { ownerDeveloper: '', otherDeveloper: '', otherAdmin: '' };
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ seed: 'demo-catalogue' });
   tokens.ownerDeveloper = await demoToken(hub, 'G22.TG.01', 'DEVELOPER');
   tokens.otherDeveloper = await demoToken(hub, 'G22.TG.02', 'DEVELOPER');
   tokens.otherAdmin = await demoToken(hub, 'G22.TG.02', 'ADMIN');

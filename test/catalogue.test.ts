@@ -4,7 +4,7 @@ import { startTestHub, type TestHub } from './helpers/hub.js';
 
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ seed: 'demo-catalogue' });
 });
 afterAll(async () => {
   await hub?.destroy();

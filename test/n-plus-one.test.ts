@@ -46,7 +46,6 @@ describe('catalogue pages', () => {
     expect(large.page.datasets.edges.every((e) => e.node.fields.length === 10 && e.node.owner.code)).toBe(true);
     expect(new Set(large.page.datasets.edges.map((e) => e.node.owner.code)).size).toBe(5);
 
-    console.log("STATEMENTS", small.statements, large.statements);
     expect(large.statements).toBe(small.statements);
     expect(large.statements).toBeGreaterThan(0);
     expect(large.statements).toBeLessThanOrEqual(6);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { startHub, type RunningHub } from '../../src/app/hub.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createRootLogger } from '../../src/shared/logger.js';
+import { seedDemoCatalogue } from './demo-catalogue.js';
 
 export type TestDb = 'embedded' | 'postgres';
 export const TEST_DB: TestDb = process.env.LGSP_TEST_DB === 'postgres' ? 'postgres' : 'embedded';
@@ -26,7 +27,12 @@ export interface TestHubStorage {
 }
 
 export interface TestHubOptions {
-  seed?: 'demo' | 'none';
+  /**
+   * `demo` (default): the hub's own demo seed, records included (the largest fill in the
+   * background, and closing waits for them). `demo-catalogue`: the same agencies, catalogue entries
+   * and per-role API clients, without records: fast to start and to close. `none`: empty.
+   */
+  seed?: 'demo' | 'demo-catalogue' | 'none';
   hubCode?: string;
   env?: Record<string, string>;
   db?: TestDb;
@@ -84,7 +90,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     HOST: '127.0.0.1',
     LGSP_DATA_DIR: storage.dataDir,
     LGSP_HUB_CODE: options.hubCode ?? 'TG',
-    LGSP_SEED: options.seed ?? 'demo',
+    LGSP_SEED: options.seed === 'none' || options.seed === 'demo-catalogue' ? 'none' : 'demo',
     LOG_LEVEL: 'silent',
     LGSP_SHUTDOWN_GRACE_MS: '2000',
     ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
@@ -97,6 +103,14 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   let hub: RunningHub;
   try {
     hub = await startHub(config);
+    if (options.seed === 'demo-catalogue') {
+      try {
+        hub = { ...hub, seed: await seedDemoCatalogue(hub.services) };
+      } catch (e) {
+        await hub.close();
+        throw e;
+      }
+    }
   } catch (e) {
     if (!options.reuse) await removeStorage();
     throw e;
