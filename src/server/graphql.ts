@@ -8,6 +8,20 @@ import type { Metrics } from './metrics.js';
 
 export { HeaderMap };
 
+const seenOperations = new Set<string>();
+/**
+ * Operation names come from clients: the label is bounded (a plain name, at most 200 distinct
+ * ones per process, the rest counted as `other`) so that no client can grow the metric series.
+ */
+function metricName(operationName: string | null | undefined): string {
+  if (!operationName) return 'anonymous';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operationName)) return 'other';
+  if (seenOperations.has(operationName)) return operationName;
+  if (seenOperations.size >= 200) return 'other';
+  seenOperations.add(operationName);
+  return operationName;
+}
+
 /** Metrics and the request log line for every GraphQL operation. */
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
@@ -22,7 +36,7 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, signatures: contextValue.signatures };
           }
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const name = operationName ?? 'anonymous';
+          const name = metricName(operationName);
           metrics.operations.inc({ operation: name, type: operation?.operation ?? 'unknown' });
           metrics.operationDuration.observe({ operation: name }, seconds);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
