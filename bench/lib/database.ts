@@ -117,7 +117,8 @@ export async function generateCatalogue(db: pg.Client, hubCode: string, agencies
     const [slug, vi, en] = DOMAINS[i % DOMAINS.length]!;
     const n = String(i + 1).padStart(cw, '0');
     const code = `${slug}-${n}`;
-    const owner = i % agencies;
+    // Each agency owns one dataset of every domain, so a page of codes spans many owners.
+    const owner = Math.floor(i / DOMAINS.length) % agencies;
     const title = `Cơ sở dữ liệu ${vi.toLowerCase()} số ${n} của ${agencyNames[owner]}`;
     const titleEn = `${en} database ${n}`;
     const description = `Danh mục dữ liệu ${vi.toLowerCase()} dùng chung giữa các cơ quan nhà nước trên địa bàn tỉnh, cập nhật định kỳ; phục vụ giải quyết thủ tục hành chính và báo cáo thống kê (bản ghi ${n}).`;

@@ -25,13 +25,13 @@ export async function send(baseUrl: string, spec: RequestSpec): Promise<Reply> {
   };
 }
 
-/** POST /oauth/token with client credentials → access token. */
-export async function fetchToken(hubUrl: string, clientId: string, clientSecret: string): Promise<string> {
+/** POST /oauth/token with client credentials → access token (for `audience`, a peer hub, when given). */
+export async function fetchToken(hubUrl: string, clientId: string, clientSecret: string, audience?: string): Promise<string> {
   const r = await send(hubUrl, {
     method: 'POST',
     path: '/oauth/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, ...(audience ? { audience } : {}) }).toString(),
   });
   const body = r.json() as { access_token?: string };
   if (r.status !== 200 || !body.access_token) throw new Error(`token endpoint answered ${r.status}: ${r.text.slice(0, 300)}`);
@@ -44,4 +44,17 @@ export async function statementsSoFar(hubUrl: string): Promise<number> {
   const m = /^lgsp_db_statements_total(?:\{[^}]*\})?\s+([0-9.e+]+)\s*$/m.exec(r.text);
   if (!m) throw new Error('lgsp_db_statements_total not found in /metrics');
   return Number(m[1]);
+}
+
+/** POST /graphql with a token; the `data` of the answer, or an error naming the GraphQL errors. */
+export async function graphql<T = Record<string, unknown>>(hubUrl: string, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const r = await send(hubUrl, {
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = r.json() as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL answered HTTP ${r.status}: ${r.text.slice(0, 500)}`);
+  return body.data;
 }

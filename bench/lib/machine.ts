@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,13 +22,12 @@ function readProc(file: string): string {
   }
 }
 
-/** Version of an installed package as resolved from `fromDir`. */
+/** Version of an installed package as Node would find it from `fromDir` (node_modules up the tree; exports maps ignored). */
 export function packageVersion(fromDir: string, name: string): string {
-  try {
-    const req = createRequire(path.join(fromDir, 'package.json'));
-    return (JSON.parse(fs.readFileSync(req.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'not installed';
+  for (let dir = path.resolve(fromDir); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'node_modules', name, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    if (path.dirname(dir) === dir) return 'not installed';
   }
 }
 
@@ -49,7 +47,7 @@ export function machineInfo(hubDir: string, repoRoot: string, postgres: string):
   const cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   const memKb = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? os.totalmem() / 1024);
   const hubPkg = JSON.parse(fs.readFileSync(path.join(hubDir, 'package.json'), 'utf8')) as { name: string; version: string };
-  const pgDir = path.dirname(createRequire(path.join(repoRoot, 'package.json')).resolve('postgraphile/package.json'));
+  const pgDir = path.join(repoRoot, 'node_modules', 'postgraphile');
   return {
     cpu,
     cores: os.availableParallelism?.() ?? os.cpus().length,

@@ -8,6 +8,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Selected workload names, in run order; empty = all. */
   workloads: string[];
+  /** Only these systems (targets); empty = all. The hub always runs. */
+  systems: string[];
   /** Seconds of one measured round of one target. */
   duration: number;
   /** Seconds of load on each target before its first round (not measured). */
@@ -30,27 +32,51 @@ export interface BenchOptions {
   keepDatabase: boolean;
   /** Profile the hub (node --cpu-prof) under the selected workloads instead of comparing. */
   profile: boolean;
+  /** The system profiled (a hub-based one): `hub`, or e.g. `vn` of the federation workload. */
+  profileSystem: string;
   profileDir: string;
+  /** Whether --duration / --warmup were given (otherwise a workload may shorten its full rounds). */
+  durationGiven: boolean;
+  warmupGiven: boolean;
+  /** Rows of the records dataset read by the records, grant, audit and federation workloads. */
+  recordsSize: number;
+  /** Rows of the CSV the import workload imports with the CLI. */
+  importSize: number;
+  /** Entries of the generated audit log whose verification is timed. */
+  auditEntries: number;
+  /** Fake peer hubs × datasets each harvested by an in-process national hub. */
+  harvestPeers: number;
+  harvestDatasets: number;
 }
 
 const HELP = `npm run bench -- [options]
 
   --quick                 short rounds, one round each (< 1 minute)
   --workloads a,b         workloads to run (default: all); see --list
+  --systems a,b           only these systems, e.g. hub or hub,raw (default: every target of the workloads)
   --list                  print the workloads and exit
-  --duration S            seconds per measured round (default 10, quick 3)
-  --warmup S              seconds of unmeasured load per target before its first round (default 3, quick 1)
+  --duration S            seconds per measured round (default 6, quick 3)
+  --warmup S              seconds of unmeasured load per target before its first round (default 2, quick 1)
   --connections N         concurrent connections of the load generator (default 20)
   --rounds N              rounds per target, alternated A B C A B C (default 3, quick 1)
   --agencies N            generated agencies (default 50)
   --datasets N            generated datasets (default 2000)
   --fields N              fields per dataset (default 10)
+  --records-size N        rows of the records dataset (default 100000, quick 20000; the issue's
+                          indexed-filter goal is for 1000000: --records-size 1000000)
+  --import-size N         rows of the CSV the import workload imports (default 200000, quick 50000)
+  --audit-entries N       entries of the audit log whose verification is timed (default 100000, quick 20000)
+  --harvest-peers N       fake peer hubs harvested by a national hub (default 4, quick 2; the issue
+                          names 34, which takes minutes on a busy 2-core box: --harvest-peers 34)
+  --harvest-datasets N    datasets per fake peer (default 1000)
   --no-write              print only; do not rewrite BENCHMARKS.md
   --output FILE           where to write the report (default BENCHMARKS.md)
   --hub-dir DIR           benchmark the hub compiled in DIR/dist (default: this repository)
   --pg URL                PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres)
   --database NAME         database to (re)create for the run (default lgsp_bench)
   --keep-db               leave the database in place after the run
+  --profile-system NAME   with --profile: profile another hub process (e.g. vn, hub-audit-off);
+                          every system of the selected workloads then runs
   --profile               run only the hub under the selected workloads with node --cpu-prof,
                           then print the top self-time functions (no report is written)
 `;
@@ -62,12 +88,17 @@ function num(name: string, value: string | undefined, min: number): number {
 }
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
+  const known = [
+    'quick', 'workloads', 'systems', 'duration', 'warmup', 'connections', 'rounds', 'agencies', 'datasets', 'fields', 'no-write', 'output', 'hub-dir', 'pg', 'database', 'keep-db', 'profile', 'help', 'list',
+    'records-size', 'import-size', 'audit-entries', 'harvest-peers', 'harvest-datasets', 'profile-system',
+  ];
   const given = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n\n${HELP}`);
     const eq = arg.indexOf('=');
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!known.includes(key)) throw new Error(`unknown option --${key}\n\n${HELP}`);
     const flags = ['quick', 'no-write', 'keep-db', 'profile', 'help', 'list'];
     if (eq > 0) given.set(key, arg.slice(eq + 1));
     else if (flags.includes(key)) given.set(key, true);
@@ -77,8 +108,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
       given.set(key, value);
     }
   }
-  const known = ['quick', 'workloads', 'duration', 'warmup', 'connections', 'rounds', 'agencies', 'datasets', 'fields', 'no-write', 'output', 'hub-dir', 'pg', 'database', 'keep-db', 'profile', 'help', 'list'];
-  for (const key of given.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n\n${HELP}`);
   if (given.has('help')) return 'help';
   if (given.has('list')) return 'list';
   const str = (k: string) => {
@@ -86,14 +115,15 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
     return typeof v === 'string' ? v : undefined;
   };
   const quick = given.has('quick');
-  const profile = given.has('profile');
+  const profile = given.has('profile') || given.has('profile-system');
   const database = str('database') ?? 'lgsp_bench';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error('--database must be a lower-case identifier');
   return {
     quick,
     workloads: (str('workloads') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    duration: given.has('duration') ? num('--duration', str('duration'), 1) : quick ? 3 : 10,
-    warmup: given.has('warmup') ? num('--warmup', str('warmup'), 0) : quick ? 1 : 3,
+    systems: (str('systems') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    duration: given.has('duration') ? num('--duration', str('duration'), 1) : quick ? 3 : 6,
+    warmup: given.has('warmup') ? num('--warmup', str('warmup'), 0) : quick ? 1 : 2,
     connections: given.has('connections') ? num('--connections', str('connections'), 1) : 20,
     rounds: given.has('rounds') ? num('--rounds', str('rounds'), 1) : quick ? 1 : 3,
     agencies: given.has('agencies') ? num('--agencies', str('agencies'), 1) : 50,
@@ -107,7 +137,15 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
     database,
     keepDatabase: given.has('keep-db'),
     profile,
+    profileSystem: str('profile-system') ?? 'hub',
     profileDir: path.join(REPO_ROOT, 'bench', '.work', 'profiles'),
+    durationGiven: given.has('duration'),
+    warmupGiven: given.has('warmup'),
+    recordsSize: given.has('records-size') ? num('--records-size', str('records-size'), 1000) : quick ? 20_000 : 100_000,
+    importSize: given.has('import-size') ? num('--import-size', str('import-size'), 1000) : quick ? 50_000 : 200_000,
+    auditEntries: given.has('audit-entries') ? num('--audit-entries', str('audit-entries'), 1000) : quick ? 20_000 : 100_000,
+    harvestPeers: given.has('harvest-peers') ? num('--harvest-peers', str('harvest-peers'), 1) : quick ? 2 : 4,
+    harvestDatasets: given.has('harvest-datasets') ? num('--harvest-datasets', str('harvest-datasets'), 1) : 1000,
   };
 }
 

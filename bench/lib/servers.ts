@@ -4,25 +4,29 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { READY_PREFIX } from '../servers/common.js';
-import type { BaseSystem } from '../workloads/types.js';
+import type { BaseSystem, HelperServer } from '../workloads/types.js';
 
 const SERVERS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'servers');
 
 /** A server child: one Node process, one port on loopback. */
 export interface ServerProcess {
   name: string;
-  base: BaseSystem;
+  base: BaseSystem | HelperServer;
   url: string;
   pid: number;
+  /** What the child announced besides its URL. */
+  info: Record<string, unknown>;
   /** Peak resident set of the process so far (VmHWM), MB. */
   peakRssMb(): number;
   rssMb(): number;
+  /** Log lines "unexpected error: aborted" (a client closed its connection mid-request), counted instead of printed. */
+  abortedLogLines(): number;
   stop(): Promise<void>;
 }
 
 export interface StartServerOptions {
   name: string;
-  base: BaseSystem;
+  base: BaseSystem | HelperServer;
   env: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
@@ -46,9 +50,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${options.name}] `;
-  readline.createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(prefix + line + '\n'));
+  let aborted = 0;
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    // autocannon closes its connections at the end of a round with requests in flight.
+    if (line.includes('"message":"aborted"')) aborted++;
+    else process.stderr.write(prefix + line + '\n');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; pid: number; [more: string]: unknown }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${options.name} did not start within ${(options.timeoutMs ?? 120_000) / 1000} s`)), options.timeoutMs ?? 120_000);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith(READY_PREFIX)) {
@@ -71,8 +80,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     base: options.base,
     url: ready.url,
     pid,
+    info: ready,
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
     rssMb: () => procStatusMb(pid, 'VmRSS'),
+    abortedLogLines: () => aborted,
     stop: () =>
       (stopped ??= (async () => {
         if (child.exitCode !== null) return;

@@ -1,7 +1,7 @@
 /** What a server child prints on stdout once it accepts requests; the runner waits for it. */
 export const READY_PREFIX = 'BENCH_READY ';
 
-export function announceReady(info: { url: string }): void {
+export function announceReady(info: { url: string; [more: string]: unknown }): void {
   process.stdout.write(`${READY_PREFIX}${JSON.stringify({ ...info, pid: process.pid })}\n`);
 }
 

@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import pg from 'pg';
-import { VIEWER_SQL } from '../workloads/hub-sql.js';
+import { VIEWER_SQL, adoptCapturedSql, adopted } from '../workloads/hub-sql.js';
 import { WORKLOADS } from '../workloads/index.js';
 import type { RawContext, RawRoute, RawViewer } from '../workloads/types.js';
 import { announceReady, exitOnSignal, requireEnv } from './common.js';
@@ -38,11 +38,14 @@ async function authenticate(req: IncomingMessage): Promise<RawViewer> {
   } catch {
     throw unauthenticated('Invalid or expired access token');
   }
-  const { rows } = await pool.query<{ id: string; client_id: string; roles: string[]; disabled_at: Date | null; agency_id: string; agency_code: string }>(VIEWER_SQL, [sub]);
+  const { rows } = await pool.query<{ id: string; client_id: string; roles: string[]; disabled_at: Date | null; agency_id: string; agency_code: string }>(VIEWER_SQL(), [sub]);
   const r = rows[0];
   if (!r || r.disabled_at) throw unauthenticated('client disabled');
   return { clientKey: r.id, clientId: r.client_id, agencyId: r.agency_id, agencyCode: r.agency_code, roles: r.roles };
 }
+
+adoptCapturedSql(JSON.parse(process.env.BENCH_HUB_SQL ?? '[]') as string[]);
+if (process.env.BENCH_HUB_SQL && !adopted.length) process.stderr.write('none of the captured hub statements was recognised: the raw baseline uses its default SQL\n');
 
 const ctx: RawContext = { pool, hubCode, authenticate };
 const routes = new Map<string, RawRoute>();
@@ -75,4 +78,4 @@ exitOnSignal(async () => {
   await new Promise((r) => server.close(r));
   await pool.end();
 });
-announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, adoptedHubSql: adopted });

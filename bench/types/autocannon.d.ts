@@ -5,6 +5,7 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    onResponse?: (status: number, body: string | undefined, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
   interface Histogram {
     average: number;
@@ -29,6 +30,7 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     method?: string;
     body?: string;
+    overallRate?: number;
   }
   interface Result {
     duration: number;
@@ -41,7 +43,10 @@ declare module 'autocannon' {
     latency: Histogram;
     throughput: Histogram;
   }
-  type Instance = Promise<Result> & { stop(): void };
+  type Instance = Promise<Result> & {
+    stop(): void;
+    on(event: 'response', listener: (client: unknown, status: number, bytes: number, responseTimeMs: number) => void): Instance;
+  };
   function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -1,6 +1,6 @@
 import { badRequest } from '../servers/raw-errors.js';
 import { canonicalHubDataset, canonicalPostGraphileDataset, type PostGraphileDataset } from './catalogue.js';
-import { datasetByCodesSql, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow } from './hub-sql.js';
+import { datasetByCodesQuery, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow } from './hub-sql.js';
 import { graphqlData, graphqlRequest, type BenchContext, type Workload } from './types.js';
 
 /** One dataset by reference (HUB:code) with owner and fields; the references rotate over the catalogue. */
@@ -9,9 +9,10 @@ const HUB_QUERY = `query Dataset($ref: String!) {
   dataset(ref: $ref) { code title owner { code name } fields { name type classification } }
 }`;
 
+/** Prisma makes (hub_code, code) a unique index, not a constraint, so PostGraphile 4 has no single-row field for it: a condition instead. */
 const POSTGRAPHILE_QUERY = `query Dataset($hub: String!, $code: String!) {
-  datasetByHubCodeAndCode(hubCode: $hub, code: $code) {
-    code title agencyByOwnerId { code name } currentFields { nodes { name type classification } }
+  allDatasets(condition: { hubCode: $hub, code: $code }, first: 1) {
+    nodes { code title agencyByOwnerId { code name } currentFields { nodes { name type classification } } }
   }
 }`;
 
@@ -46,7 +47,7 @@ export const dataset: Workload = {
     {
       system: 'postgraphile',
       requests: (ctx) => sampleCodes(ctx).map((code) => graphqlRequest(POSTGRAPHILE_QUERY, { hub: ctx.hubCode, code }, undefined)),
-      canonical: (body) => canonicalPostGraphileDataset(graphqlData(body).datasetByHubCodeAndCode as PostGraphileDataset),
+      canonical: (body) => canonicalPostGraphileDataset((graphqlData(body).allDatasets as { nodes: PostGraphileDataset[] }).nodes[0]!),
       note: 'no authentication; one SQL statement',
     },
   ],
@@ -62,7 +63,8 @@ export const dataset: Workload = {
       if (!m) throw badRequest('Invalid dataset reference');
       const hub = (m[1] ?? ctx.hubCode).toUpperCase();
       if (hub !== ctx.hubCode) return { data: { dataset: null } };
-      const { rows } = await ctx.pool.query<DatasetRow>(datasetByCodesSql(1), [ctx.hubCode, m[2], '0']);
+      const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!]);
+      const { rows } = await ctx.pool.query<DatasetRow>(byCode.text, byCode.values);
       const d = rows[0];
       const visible = d && (d.status !== 'DRAFT' || d.owner_id === viewer.agencyId || viewer.roles.includes('ADMIN'));
       if (!d || !visible) return { data: { dataset: null } };

@@ -1,18 +1,28 @@
 import type pg from 'pg';
 
 /*
- * The statements the hub sends for the catalogue workloads, copied verbatim: the two raw-SQL ones
- * from src/modules/client/client.repository.ts and src/modules/catalogue/dataset.repository.ts,
- * the Prisma ones as Prisma 7 renders them (the setup phase captures what the hub really sends
- * and the report prints it, so a drift shows). The raw baseline issues exactly these.
+ * The statements the hub sends for the catalogue workloads. The raw baseline issues the same
+ * texts: the setup phase captures what the hub really sends for one request of each workload, and
+ * the raw server adopts them (adoptCapturedSql): the hub's own raw-SQL statements verbatim, and the
+ * select lists Prisma renders for dataset and agency (they follow the Prisma schema as it grows).
+ * The defaults below (Prisma 7 rendering of the foundation's schema) are used only for statements
+ * the capture did not contain.
  */
 
-export const VIEWER_SQL = `SELECT c.id, c.client_id, c.roles::text[] AS roles, c.secret_hash, c.disabled_at, c.rotated_at,
+let viewerSql = `SELECT c.id, c.client_id, c.roles::text[] AS roles, c.secret_hash, c.disabled_at, c.rotated_at,
               a.id AS agency_id, a.code AS agency_code, a.hub_code
          FROM api_client c JOIN agency a ON a.id = c.agency_id
         WHERE c.client_id = $1`;
 
-const DATASET_COLUMNS = [
+let currentFieldsSql = `SELECT f.id, f.schema_id, f.position, f.name, f.type::text AS type, f.description, f.required,
+              f.classification::text AS classification, f.indexed, f.is_key, d.id AS dataset_id
+         FROM dataset d
+         JOIN dataset_schema s ON s.dataset_id = d.id AND s.version = d.schema_version
+         JOIN dataset_field f ON f.schema_id = s.id
+        WHERE d.id = ANY($1::uuid[])
+        ORDER BY f.position`;
+
+let datasetColumns = [
   'id', 'hub_code', 'code', 'title', 'title_en', 'description', 'domain', 'keywords', 'legal_basis', 'update_frequency',
   'license', 'sharing_mode"::text', 'status"::text', 'deprecation_reason', 'owner_id', 'schema_version', 'records_version',
   'record_count', 'search_text', 'created_at', 'updated_at', 'published_at', 'deprecated_at',
@@ -20,30 +30,85 @@ const DATASET_COLUMNS = [
   .map((c) => (c.endsWith('::text') ? `"public"."dataset"."${c}` : `"public"."dataset"."${c}"`))
   .join(', ');
 
-/** DatasetRepository.page for a DEVELOPER (drafts of its own agency visible): $1 hub, $2 'DRAFT', $3 agency id, $4 limit+1, $5 offset. */
-export const DATASET_PAGE_SQL =
-  `SELECT ${DATASET_COLUMNS} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND ("public"."dataset"."status" <> CAST($2::text AS "public"."DatasetStatus") OR "public"."dataset"."owner_id" = $3)) ORDER BY "public"."dataset"."code" ASC LIMIT $4 OFFSET $5`;
+let agencyColumns = ['id', 'code', 'name', 'name_en', 'hub_code', 'parent_id', 'created_at', 'updated_at'].map((c) => `"public"."agency"."${c}"`).join(', ');
 
-/** DatasetRepository.findByCodes for n codes: $1 hub, $2…$(n+1) codes, then the offset. */
-export function datasetByCodesSql(n: number): string {
-  const list = Array.from({ length: n }, (_, i) => `$${i + 2}`).join(',');
-  return `SELECT ${DATASET_COLUMNS} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND "public"."dataset"."code" IN (${list})) OFFSET $${n + 2}`;
+/*
+ * Since the hub reads the catalogue with raw SQL (DatasetRepository/AgencyRepository: the needed
+ * columns, `= ANY($n)` lists, an inline LIMIT), the captured texts of that form are adopted as a
+ * whole; the Prisma forms above remain for hubs built before (--hub-dir).
+ */
+let rawDatasetPage: string | undefined;
+let rawDatasetByCodes: string | undefined;
+let rawAgenciesByIds: string | undefined;
+
+/** Which captured statements were adopted, for the report. */
+export const adopted: string[] = [];
+
+/** Takes the hub's statement texts captured during setup (all workloads). */
+export function adoptCapturedSql(statements: string[]): void {
+  adopted.length = 0;
+  for (const sql of statements) {
+    const oneLine = sql.replace(/\s+/g, ' ');
+    if (/^SELECT .+ FROM dataset WHERE hub_code = \$1 AND \(status <> 'DRAFT' OR owner_id = \$2::uuid\) ORDER BY code LIMIT \d+$/.test(oneLine.trim())) {
+      rawDatasetPage = sql;
+      adopted.push('dataset page');
+    } else if (/^SELECT .+ FROM dataset WHERE hub_code = \$1 AND code = ANY\(\$2::text\[\]\)$/.test(oneLine.trim())) {
+      rawDatasetByCodes = sql;
+      adopted.push('dataset by code');
+    } else if (/^SELECT .+ FROM agency WHERE id = ANY\(\$1::uuid\[\]\)$/.test(oneLine.trim())) {
+      rawAgenciesByIds = sql;
+      adopted.push('agencies by id');
+    } else if (/FROM api_client c JOIN agency a ON a\.id = c\.agency_id WHERE c\.client_id = \$1$/.test(oneLine.trim())) {
+      viewerSql = sql;
+      adopted.push('viewer lookup');
+    } else if (/JOIN dataset_field f ON f\.schema_id = s\.id WHERE d\.id = ANY\(\$1::uuid\[\]\)/.test(oneLine)) {
+      currentFieldsSql = sql;
+      adopted.push('current fields');
+    } else {
+      const d = /^SELECT (.+?) FROM "public"\."dataset" WHERE/.exec(sql);
+      if (d) {
+        datasetColumns = d[1]!;
+        adopted.push('dataset columns');
+      }
+      const a = /^SELECT (.+?) FROM "public"\."agency" WHERE/.exec(sql);
+      if (a) {
+        agencyColumns = a[1]!;
+        adopted.push('agency columns');
+      }
+    }
+  }
 }
 
-/** AgencyRepository.findByIds for n ids, then the offset. */
-export function agenciesByIdsSql(n: number): string {
-  const list = Array.from({ length: n }, (_, i) => `$${i + 1}`).join(',');
-  return `SELECT "public"."agency"."id", "public"."agency"."code", "public"."agency"."name", "public"."agency"."name_en", "public"."agency"."hub_code", "public"."agency"."parent_id", "public"."agency"."created_at", "public"."agency"."updated_at" FROM "public"."agency" WHERE "public"."agency"."id" IN (${list}) OFFSET $${n + 1}`;
+export const VIEWER_SQL = () => viewerSql;
+export const CURRENT_FIELDS_SQL = () => currentFieldsSql;
+
+export interface Statement {
+  text: string;
+  values: unknown[];
 }
 
-/** DatasetRepository.currentFields. */
-export const CURRENT_FIELDS_SQL = `SELECT f.id, f.schema_id, f.position, f.name, f.type::text AS type, f.description, f.required,
-              f.classification::text AS classification, f.indexed, f.is_key, d.id AS dataset_id
-         FROM dataset d
-         JOIN dataset_schema s ON s.dataset_id = d.id AND s.version = d.schema_version
-         JOIN dataset_field f ON f.schema_id = s.id
-        WHERE d.id = ANY($1::uuid[])
-        ORDER BY f.position`;
+/** DatasetRepository.page for a DEVELOPER (drafts of its own agency visible), `first + 1` rows. */
+export function datasetPageQuery(hub: string, agencyId: string, first: number): Statement {
+  if (rawDatasetPage) return { text: rawDatasetPage.replace(/LIMIT \d+\s*$/, `LIMIT ${first + 1}`), values: [hub, agencyId] };
+  return {
+    text: `SELECT ${datasetColumns} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND ("public"."dataset"."status" <> CAST($2::text AS "public"."DatasetStatus") OR "public"."dataset"."owner_id" = $3)) ORDER BY "public"."dataset"."code" ASC LIMIT $4 OFFSET $5`,
+    values: [hub, 'DRAFT', agencyId, String(first + 1), '0'],
+  };
+}
+
+/** DatasetRepository.findByCodes. */
+export function datasetByCodesQuery(hub: string, codes: string[]): Statement {
+  if (rawDatasetByCodes) return { text: rawDatasetByCodes, values: [hub, codes] };
+  const list = codes.map((_, i) => `$${i + 2}`).join(',');
+  return { text: `SELECT ${datasetColumns} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND "public"."dataset"."code" IN (${list})) OFFSET $${codes.length + 2}`, values: [hub, ...codes, '0'] };
+}
+
+/** AgencyRepository.findByIds. */
+export function agenciesByIdsQuery(ids: string[]): Statement {
+  if (rawAgenciesByIds) return { text: rawAgenciesByIds, values: [ids] };
+  const list = ids.map((_, i) => `$${i + 1}`).join(',');
+  return { text: `SELECT ${agencyColumns} FROM "public"."agency" WHERE "public"."agency"."id" IN (${list}) OFFSET $${ids.length + 1}`, values: [...ids, '0'] };
+}
 
 export interface DatasetRow {
   id: string;
@@ -73,8 +138,8 @@ export interface AgencyRow {
 export async function ownersAndFields(pool: pg.Pool, datasets: DatasetRow[]): Promise<{ owners: Map<string, AgencyRow>; fields: Map<string, FieldRow[]> }> {
   const ownerIds = [...new Set(datasets.map((d) => d.owner_id))];
   const [agencies, fieldRows] = await Promise.all([
-    ownerIds.length ? pool.query<AgencyRow>(agenciesByIdsSql(ownerIds.length), [...ownerIds, '0']) : Promise.resolve({ rows: [] as AgencyRow[] }),
-    datasets.length ? pool.query<FieldRow>(CURRENT_FIELDS_SQL, [datasets.map((d) => d.id)]) : Promise.resolve({ rows: [] as FieldRow[] }),
+    ownerIds.length ? pool.query<AgencyRow>(agenciesByIdsQuery(ownerIds).text, agenciesByIdsQuery(ownerIds).values) : Promise.resolve({ rows: [] as AgencyRow[] }),
+    datasets.length ? pool.query<FieldRow>(CURRENT_FIELDS_SQL(), [datasets.map((d) => d.id)]) : Promise.resolve({ rows: [] as FieldRow[] }),
   ]);
   const owners = new Map(agencies.rows.map((a) => [a.id, a]));
   const fields = new Map<string, FieldRow[]>(datasets.map((d) => [d.id, []]));

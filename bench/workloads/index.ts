@@ -1,12 +1,17 @@
+import { audit } from './audit.js';
 import { catalogue } from './catalogue.js';
 import { dataset } from './dataset.js';
+import { federation } from './federation.js';
+import { grant } from './grant.js';
+import { importWorkload } from './import.js';
+import { records } from './records.js';
 import type { Workload } from './types.js';
 
 /**
  * Every workload, in run order. To add one: write bench/workloads/NAME.ts exporting a Workload
  * (targets, goals, raw routes, optional data setup and server variants) and list it here.
  */
-export const WORKLOADS: Workload[] = [catalogue, dataset];
+export const WORKLOADS: Workload[] = [catalogue, dataset, records, grant, audit, importWorkload, federation];
 
 export function selectWorkloads(names: string[]): Workload[] {
   if (names.length === 0) return WORKLOADS;
