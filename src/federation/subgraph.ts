@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
@@ -14,7 +14,7 @@ import type { Dataset } from '../modules/catalogue/dataset.repository.js';
 import { toConnection } from '../schema/connection.js';
 import { DateTimeScalar } from '../schema/scalars.js';
 import type { RequestContext } from '../server/context.js';
-import { mediaType, readBody } from '../server/http-util.js';
+import { executeApollo, readGraphQLBody } from '../server/http-util.js';
 import { armorPlugins, costPlugin, type QueryLimits } from '../server/limits.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../shared/cursor.js';
 import { AppError, ErrorCode, formatError } from '../shared/errors.js';
@@ -337,24 +337,7 @@ export function createSubgraphEndpoint(services: Services, limits: QueryLimits, 
       return;
     }
     const viewer = await options.authenticate(req);
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const raw = await readBody(req, services.config.bodyLimitBytes);
-      const type = mediaType(req);
-      if (type === 'application/json' || type === 'application/graphql-response+json') {
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          throw new AppError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON');
-        }
-      } else {
-        body = raw.toString('utf8');
-      }
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
+    const body = await readGraphQLBody(req, services.config.bodyLimitBytes);
     const context: SubgraphContext = {
       viewer,
       requestId,
@@ -368,19 +351,7 @@ export function createSubgraphEndpoint(services: Services, limits: QueryLimits, 
         return codes.map((c) => byCode.get(c));
       }),
     };
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
-    });
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.setHeader('x-request-id', requestId);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await executeApollo(apollo, req, res, url, body, context, requestId);
   }
 
   return {

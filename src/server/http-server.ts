@@ -9,8 +9,7 @@ import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/error
 import { logger } from '../shared/logger.js';
 import type { RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
-import { HeaderMap } from './graphql.js';
-import { mediaType, readBody, sendJson } from './http-util.js';
+import { executeApollo, readGraphQLBody, sendJson } from './http-util.js';
 import type { QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
@@ -73,25 +72,9 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     }
     const { viewer, hubPath } = await authenticate(req, services);
     await enforceRateLimit(viewer, req);
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const raw = await readBody(req, services.config.bodyLimitBytes);
-      if (mediaType(req) === 'application/json' || mediaType(req) === 'application/graphql-response+json') {
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          throw new AppError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON');
-        }
-      } else {
-        body = raw.toString('utf8');
-      }
-      if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
-        throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
-      }
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    const body = await readGraphQLBody(req, services.config.bodyLimitBytes);
+    if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
+      throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
     }
     const context: RequestContext = {
       viewer,
@@ -102,19 +85,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       signatures: [],
       hubPath,
     };
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
-    });
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.setHeader('x-request-id', requestId);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await executeApollo(apollo, req, res, url, body, context, requestId);
   }
 
   /** Requests per minute per API client (anonymous: per address, a quarter of the budget). */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError, ErrorCode } from '../shared/errors.js';
 
 /** Reads a request body up to `limit` bytes; a larger body is refused before it is buffered. */
@@ -28,4 +29,46 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A GraphQL request body as Apollo takes it: parsed JSON for JSON media types, text otherwise. */
+export async function readGraphQLBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const raw = await readBody(req, limit);
+  const type = mediaType(req);
+  if (type !== 'application/json' && type !== 'application/graphql-response+json') return raw.toString('utf8');
+  try {
+    return raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+  } catch {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON');
+  }
+}
+
+/** Runs one HTTP GraphQL request through an Apollo server and writes its answer (both /graphql and /subgraph). */
+export async function executeApollo<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: unknown,
+  context: TContext,
+  requestId: string,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context: async () => context,
+  });
+  for (const [key, value] of result.headers) res.setHeader(key, value);
+  res.setHeader('x-request-id', requestId);
+  res.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+  } else {
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
 }
