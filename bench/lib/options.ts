@@ -51,7 +51,8 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
 
-  --quick                 short rounds, one round each (< 1 minute)
+  --quick                 one 3-second round each and smaller data (every workload: ~3 minutes
+                          on a busy 2-core box; one workload: about a minute)
   --workloads a,b         workloads to run (default: all); see --list
   --systems a,b           only these systems, e.g. hub or hub,raw (default: every target of the workloads)
   --list                  print the workloads and exit

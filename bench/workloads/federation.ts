@@ -233,7 +233,7 @@ async function harvestFigures(run: RunContext): Promise<Figure[]> {
 export const federation: Workload = {
   name: 'federation',
   title: 'Federation hop and harvest',
-  description: `records(dataset: "TG:…", first: ${HOP_PAGE}) by a TG agency through the national hub VN vs directly at TG, at a fixed ${RATE} requests/s over 10 connections (autocannon overallRate); then harvest times`,
+  description: `records(dataset: "TG:…", first: ${HOP_PAGE}) through the national hub VN (read by an agency of VN under a grant of TG) vs directly at TG (an agency of TG under a grant with the same row filter), at a fixed ${RATE} requests/s over 10 connections (autocannon overallRate); then the same without queueing, and harvest times`,
   systems: {
     vn: {
       base: 'hub',

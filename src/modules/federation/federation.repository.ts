@@ -88,7 +88,9 @@ export class FederationRepository {
       if (deletions.length > 0) await tx.harvestedDataset.deleteMany({ where: { hubCode: peerCode, code: { in: deletions } } });
       await tx.peer.update({ where: { code: peerCode }, data: { lastHarvestAt: new Date(), failures: 0, nextAttemptAt: null, lastError: null } });
       await tx.peer.updateMany({ where: { code: peerCode, harvestCursor: { lt: cursor } }, data: { harvestCursor: cursor } });
-    });
+      // A page of 500 upserts outlives Prisma's 5 s default on a busy machine: the harvest then
+      // failed and backed off for ever. The page is one atomic step, so it gets the time it needs.
+    }, { timeout: 120_000, maxWait: 30_000 });
   }
 
   harvestedByRefs(refs: readonly { hub: string; code: string }[]): Promise<HarvestedDataset[]> {
