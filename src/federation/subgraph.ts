@@ -13,7 +13,7 @@ import type { DatasetFilter } from '../modules/catalogue/dataset.service.js';
 import type { Dataset } from '../modules/catalogue/dataset.repository.js';
 import { toConnection } from '../schema/connection.js';
 import { DateTimeScalar } from '../schema/scalars.js';
-import type { RequestContext } from '../server/context.js';
+import { createRequestContext, type RequestContext } from '../server/context.js';
 import { executeApollo, readGraphQLBody } from '../server/http-util.js';
 import { armorPlugins, costPlugin, type QueryLimits } from '../server/limits.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../shared/cursor.js';
@@ -339,12 +339,7 @@ export function createSubgraphEndpoint(services: Services, limits: QueryLimits, 
     const viewer = await options.authenticate(req);
     const body = await readGraphQLBody(req, services.config.bodyLimitBytes);
     const context: SubgraphContext = {
-      viewer,
-      requestId,
-      log: log.child({ requestId }),
-      loaders: services.createLoaders(viewer),
-      services,
-      signatures: [],
+      ...createRequestContext(services, viewer, requestId, log),
       agencyByCode: new DataLoader(async (codes) => {
         const rows = await services.db.prisma.agency.findMany({ where: { code: { in: [...codes] } } });
         const byCode = new Map(rows.map((a) => [a.code, a]));

@@ -14,3 +14,8 @@ export interface RequestContext {
   signatures: ResponseSignature[];
   hubPath?: string[];
 }
+
+/** The context of one request, built the same way for /graphql and /subgraph. */
+export function createRequestContext(services: Services, viewer: Viewer | null, requestId: string, parentLog: Logger, hubPath?: string[]): RequestContext {
+  return { viewer, requestId, log: parentLog.child({ requestId }), loaders: services.createLoaders(viewer), services, signatures: [], hubPath };
+}

@@ -7,7 +7,7 @@ import { createSubgraphEndpoint } from '../federation/subgraph.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
-import type { RequestContext } from './context.js';
+import { createRequestContext, type RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { executeApollo, readGraphQLBody, sendJson } from './http-util.js';
 import type { QueryLimits } from './limits.js';
@@ -76,15 +76,7 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
       throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
     }
-    const context: RequestContext = {
-      viewer,
-      requestId,
-      log: log.child({ requestId }),
-      loaders: services.createLoaders(viewer),
-      services,
-      signatures: [],
-      hubPath,
-    };
+    const context = createRequestContext(services, viewer, requestId, log, hubPath);
     await executeApollo(apollo, req, res, url, body, context, requestId);
   }
 
