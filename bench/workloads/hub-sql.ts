@@ -22,6 +22,9 @@ let currentFieldsSql = `SELECT f.id, f.schema_id, f.position, f.name, f.type::te
         WHERE d.id = ANY($1::uuid[])
         ORDER BY f.position`;
 
+/** Whether the fields statement answers one row per dataset with its fields as a JSON array. */
+let currentFieldsAsJson = false;
+
 let datasetColumns = [
   'id', 'hub_code', 'code', 'title', 'title_en', 'description', 'domain', 'keywords', 'legal_basis', 'update_frequency',
   'license', 'sharing_mode"::text', 'status"::text', 'deprecation_reason', 'owner_id', 'schema_version', 'records_version',
@@ -63,7 +66,13 @@ export function adoptCapturedSql(statements: string[]): void {
       adopted.push('viewer lookup');
     } else if (/JOIN dataset_field f ON f\.schema_id = s\.id WHERE d\.id = ANY\(\$1::uuid\[\]\)/.test(oneLine)) {
       currentFieldsSql = sql;
+      currentFieldsAsJson = false;
       adopted.push('current fields');
+    } else if (/^SELECT d\.id AS dataset_id, \(SELECT json_agg\(.+ FROM dataset_schema s JOIN dataset_field f ON f\.schema_id = s\.id .+ WHERE d\.id = ANY\(\$1::uuid\[\]\)$/.test(oneLine.trim())) {
+      // Since the hub has PostgreSQL build each dataset's fields as one JSON array.
+      currentFieldsSql = sql;
+      currentFieldsAsJson = true;
+      adopted.push('current fields (JSON per dataset)');
     } else {
       const d = /^SELECT (.+?) FROM "public"\."dataset" WHERE/.exec(sql);
       if (d) {
@@ -139,12 +148,19 @@ export async function ownersAndFields(pool: pg.Pool, datasets: DatasetRow[]): Pr
   const ownerIds = [...new Set(datasets.map((d) => d.owner_id))];
   const [agencies, fieldRows] = await Promise.all([
     ownerIds.length ? pool.query<AgencyRow>(agenciesByIdsQuery(ownerIds).text, agenciesByIdsQuery(ownerIds).values) : Promise.resolve({ rows: [] as AgencyRow[] }),
-    datasets.length ? pool.query<FieldRow>(CURRENT_FIELDS_SQL(), [datasets.map((d) => d.id)]) : Promise.resolve({ rows: [] as FieldRow[] }),
+    currentFields(pool, datasets.map((d) => d.id)),
   ]);
-  const owners = new Map(agencies.rows.map((a) => [a.id, a]));
-  const fields = new Map<string, FieldRow[]>(datasets.map((d) => [d.id, []]));
-  for (const f of fieldRows.rows) fields.get(f.dataset_id)?.push(f);
-  return { owners, fields };
+  return { owners: new Map(agencies.rows.map((a) => [a.id, a])), fields: fieldRows };
+}
+
+/** The current fields of datasets by id, with the hub's statement (either of its forms). */
+export async function currentFields(pool: pg.Pool, ids: string[]): Promise<Map<string, FieldRow[]>> {
+  const fields = new Map<string, FieldRow[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return fields;
+  const { rows } = await pool.query<Record<string, unknown>>(CURRENT_FIELDS_SQL(), [ids]);
+  if (currentFieldsAsJson) for (const r of rows) fields.set(r.dataset_id as string, (r.fields as FieldRow[] | null) ?? []);
+  else for (const f of rows as FieldRow[]) fields.get(f.dataset_id)?.push(f);
+  return fields;
 }
 
 /** One dataset in the shape of the GraphQL selection `code title owner { code name } fields { name type classification }`. */

@@ -418,7 +418,7 @@ export function recordTable(datasetId: string, generation: number): string {
 
 /** The page statement exactly as RecordService.list writes it for a plain page (no conditions, no order). */
 export function recordsPageSql(table: string, fields: string[], limit: number, after: boolean): string {
-  const projection = `jsonb_build_object(${fields.map((n) => `'${n}', data->'${n}'`).join(', ')})`;
+  const projection = `json_build_object(${[...fields].sort().map((n) => `'${n}', data->'${n}'`).join(', ')})`;
   return `SELECT seq, ${projection} AS data FROM ${table}
           WHERE ${after ? 'TRUE AND seq > $1::bigint' : 'TRUE'}
           ORDER BY seq ASC

@@ -1,7 +1,7 @@
 import { send } from '../lib/http.js';
 import { runLoad } from '../lib/load.js';
 import { RawHttpError, badRequest } from '../servers/raw-errors.js';
-import { CURRENT_FIELDS_SQL, datasetByCodesQuery } from './hub-sql.js';
+import { currentFields, datasetByCodesQuery } from './hub-sql.js';
 import {
   COMMUNES,
   FIELD_NAMES,
@@ -54,7 +54,7 @@ async function rawRecords(ctx: RawContext, req: import('node:http').IncomingMess
   const d = found[0];
   if (!d) throw new RawHttpError(404, 'NOT_FOUND', 'Dataset not found');
   if (d.owner_id !== viewer.agencyId) throw new RawHttpError(403, 'FORBIDDEN', 'only the owner agency reads here');
-  const { rows: fields } = await ctx.pool.query<{ name: string }>(CURRENT_FIELDS_SQL(), [[d.id]]);
+  const fields = (await currentFields(ctx.pool, [d.id])).get(d.id) ?? [];
   const afterText = url.searchParams.get('after');
   const after = afterText ? decodeRecordCursor(afterText) : undefined;
   if (afterText && (!after || after.g !== d.records_generation)) throw badRequest('Invalid cursor for this query');
@@ -72,7 +72,7 @@ async function rawRecords(ctx: RawContext, req: import('node:http').IncomingMess
 
 /** Whether the raw baseline's page statement is the hub's, character for character (checked in setup). */
 export function samePageSql(captured: string[], table: string): boolean | undefined {
-  const hub = captured.find((s) => s.startsWith('SELECT seq, jsonb_build_object('));
+  const hub = captured.find((s) => s.startsWith('SELECT seq, json_build_object('));
   if (!hub) return undefined;
   return hub === recordsPageSql(table, FIELD_NAMES, PAGE, false);
 }
@@ -110,7 +110,7 @@ async function filterExecutionMs(databaseUrl: string, table: string): Promise<nu
   const c = new pgModule.Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const projection = `jsonb_build_object(${FIELD_NAMES.map((n) => `'${n}', data->'${n}'`).join(', ')})`;
+    const projection = `json_build_object(${[...FIELD_NAMES].sort().map((n) => `'${n}', data->'${n}'`).join(', ')})`;
     const times: number[] = [];
     for (let i = 0; i < 15; i++) {
       const { rows } = await c.query<{ 'QUERY PLAN': { 'Execution Time': number }[] }>(

@@ -1,4 +1,4 @@
-import { CompactSign } from 'jose';
+import { KeyObject, sign as signNative } from 'node:crypto';
 import type { KeyStore } from '../../auth/keys.js';
 import { SIGNING_ALG } from '../../auth/keys.js';
 import { canonicalJson } from './canonical.js';
@@ -24,15 +24,32 @@ export function signedPayload(p: { hub: string; dataset: string; version: number
   return canonicalJson({ hub: p.hub, dataset: p.dataset, version: p.version, records: p.records });
 }
 
+/**
+ * Signs records pages as detached compact JWS (ES256). The JWS is the one jose would make; it is
+ * built here with node:crypto because a page is hundreds of kilobytes: Buffer's native base64url
+ * and a signature computed on the libuv pool keep the event loop free (jose's portable base64 of
+ * the payload was a tenth of a records request's CPU).
+ */
 export class Provenance {
+  private cached: { kid: string; header: string; key: KeyObject } | undefined;
+
   constructor(private readonly keys: KeyStore) {}
 
-  async sign(path: (string | number)[], p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): Promise<ResponseSignature> {
+  private signer(): { kid: string; header: string; key: KeyObject } {
     const { kid, privateKey } = this.keys.signingKey();
-    const compact = await new CompactSign(new TextEncoder().encode(signedPayload(p)))
-      .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'lgsp-records' })
-      .sign(privateKey);
-    const [header, , signature] = compact.split('.');
-    return { path, hub: p.hub, dataset: p.dataset, version: p.version, kid, jws: `${header}..${signature}` };
+    if (this.cached?.kid !== kid) {
+      const header = Buffer.from(JSON.stringify({ alg: SIGNING_ALG, kid, typ: 'lgsp-records' })).toString('base64url');
+      this.cached = { kid, header, key: KeyObject.from(privateKey) };
+    }
+    return this.cached;
+  }
+
+  async sign(path: (string | number)[], p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): Promise<ResponseSignature> {
+    const { kid, header, key } = this.signer();
+    const input = Buffer.from(`${header}.${Buffer.from(signedPayload(p)).toString('base64url')}`, 'latin1');
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      signNative('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => (err ? reject(err) : resolve(sig))),
+    );
+    return { path, hub: p.hub, dataset: p.dataset, version: p.version, kid, jws: `${header}..${signature.toString('base64url')}` };
   }
 }

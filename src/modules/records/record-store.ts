@@ -43,8 +43,8 @@ export function fieldExpression(field: Pick<RecordField, 'name' | 'type'>): stri
   }
 }
 
-function indexName(table: string, field: RecordField): string {
-  const h = createHash('sha256').update(`${field.name}:${field.type}`).digest('hex').slice(0, 10);
+function indexName(table: string, field: RecordField, layout: '' | ':seq'): string {
+  const h = createHash('sha256').update(`${field.name}:${field.type}${layout}`).digest('hex').slice(0, 10);
   return `${table}_${h}`;
 }
 
@@ -53,12 +53,18 @@ export async function createGenerationTable(tx: SqlExecutor, table: string): Pro
   await tx.query(`CREATE TABLE ${table} (seq bigint NOT NULL, key text, data jsonb NOT NULL, CONSTRAINT ${table}_pk PRIMARY KEY (seq))`);
 }
 
-/** The key index and one expression index per indexed field; idempotent. */
+/**
+ * The key index and one index per indexed field on (value, seq); idempotent. Pages are ordered
+ * by seq after any order keys, so a filter `field = v` or an order on the field reads the index
+ * in page order and stops at the page's end instead of sorting every match.
+ */
 export async function ensureIndexes(tx: SqlExecutor, table: string, fields: readonly RecordField[]): Promise<void> {
   await tx.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (key) WHERE key IS NOT NULL`);
   for (const f of fields) {
     if (!f.indexed || f.type === 'JSON') continue;
-    await tx.query(`CREATE INDEX IF NOT EXISTS ${indexName(table, f)} ON ${table} (${fieldExpression(f)})`);
+    await tx.query(`CREATE INDEX IF NOT EXISTS ${indexName(table, f, ':seq')} ON ${table} (${fieldExpression(f)}, seq)`);
+    // Tables indexed before the (value, seq) layout: the value-only index is now redundant.
+    await tx.query(`DROP INDEX IF EXISTS ${indexName(table, f, '')}`);
   }
 }
 
