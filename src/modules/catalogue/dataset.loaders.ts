@@ -1,14 +1,14 @@
 import DataLoader from 'dataloader';
 import type { Agency } from '../agency/agency.repository.js';
 import type { AgencyRepository } from '../agency/agency.repository.js';
-import type { Dataset, DatasetField, DatasetRepository } from './dataset.repository.js';
+import type { CurrentField, Dataset, DatasetRepository } from './dataset.repository.js';
 
 /** Per-request loaders of the catalogue: one statement per relation per page, whatever its size. */
 export interface CatalogueLoaders {
   agencyById: DataLoader<string, Agency | undefined>;
   datasetById: DataLoader<string, Dataset | undefined>;
   datasetByCode: DataLoader<string, Dataset | undefined>;
-  fieldsByDataset: DataLoader<string, DatasetField[]>;
+  fieldsByDataset: DataLoader<string, CurrentField[]>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K): (V | undefined)[] {
@@ -32,10 +32,8 @@ export function createCatalogueLoaders(agencies: AgencyRepository, datasets: Dat
     datasetById,
     datasetByCode,
     fieldsByDataset: new DataLoader(async (ids) => {
-      const rows = await datasets.currentFields(ids);
-      const grouped = new Map<string, DatasetField[]>(ids.map((id) => [id, []]));
-      for (const { datasetId, ...field } of rows) grouped.get(datasetId)?.push(field);
-      return ids.map((id) => grouped.get(id) ?? []);
+      const byDataset = await datasets.currentFields(ids);
+      return ids.map((id) => byDataset.get(id) ?? []);
     }),
   };
 }

@@ -16,6 +16,9 @@ export interface FieldSpec {
   isKey: boolean;
 }
 
+/** A field of a dataset's current schema, as the catalogue and the record policy read it. */
+export type CurrentField = FieldSpec;
+
 export interface SchemaVersion {
   version: number;
   createdAt: Date;
@@ -120,31 +123,23 @@ export class DatasetRepository {
     return rows[0]!.n;
   }
 
-  /** The current-version fields of many datasets in one statement, in declared order. */
-  async currentFields(datasetIds: readonly string[]): Promise<(DatasetField & { datasetId: string })[]> {
-    const { rows } = await this.db.sql.query<Record<string, unknown>>(
-      `SELECT f.id, f.schema_id, f.position, f.name, f.type::text AS type, f.description, f.required,
-              f.classification::text AS classification, f.indexed, f.is_key, d.id AS dataset_id
+  /**
+   * The current-version fields of many datasets in one statement, in declared order: one row per
+   * dataset whose fields PostgreSQL has already built as a JSON array (one string to parse per
+   * dataset rather than a row of columns per field: the catalogue page's hottest statement).
+   */
+  async currentFields(datasetIds: readonly string[]): Promise<Map<string, CurrentField[]>> {
+    const { rows } = await this.db.sql.query<{ dataset_id: string; fields: CurrentField[] | null }>(
+      `SELECT d.id AS dataset_id,
+              (SELECT json_agg(json_build_object('name', f.name, 'type', f.type, 'description', f.description, 'required', f.required,
+                                                 'classification', f.classification, 'indexed', f.indexed, 'isKey', f.is_key) ORDER BY f.position)
+                 FROM dataset_schema s JOIN dataset_field f ON f.schema_id = s.id
+                WHERE s.dataset_id = d.id AND s.version = d.schema_version) AS fields
          FROM dataset d
-         JOIN dataset_schema s ON s.dataset_id = d.id AND s.version = d.schema_version
-         JOIN dataset_field f ON f.schema_id = s.id
-        WHERE d.id = ANY($1::uuid[])
-        ORDER BY f.position`,
+        WHERE d.id = ANY($1::uuid[])`,
       [[...datasetIds]],
     );
-    return rows.map((r) => ({
-      id: r.id as string,
-      schemaId: r.schema_id as string,
-      position: r.position as number,
-      name: r.name as string,
-      type: r.type as FieldType,
-      description: (r.description as string | null) ?? null,
-      required: r.required as boolean,
-      classification: r.classification as Classification,
-      indexed: r.indexed as boolean,
-      isKey: r.is_key as boolean,
-      datasetId: r.dataset_id as string,
-    }));
+    return new Map(rows.map((r) => [r.dataset_id, r.fields ?? []]));
   }
 
   async schemaVersions(datasetId: string): Promise<SchemaVersion[]> {

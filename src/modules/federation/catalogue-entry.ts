@@ -27,7 +27,7 @@ export interface CatalogueEntry {
   fields: Pick<DatasetField, 'name' | 'type' | 'description' | 'required' | 'classification' | 'indexed' | 'isKey'>[];
 }
 
-export function toCatalogueEntry(d: Dataset, owner: { code: string; name: string; nameEn: string | null }, fields: DatasetField[]): CatalogueEntry {
+export function toCatalogueEntry(d: Dataset, owner: { code: string; name: string; nameEn: string | null }, fields: CatalogueEntry['fields']): CatalogueEntry {
   return {
     ref: `${d.hubCode}:${d.code}`,
     hub: d.hubCode,

@@ -183,8 +183,7 @@ export class FederationService {
     const ids = [...new Set(rows.map((r) => r.datasetId))];
     const datasets = new Map((await this.datasets.findByIds(ids)).map((d) => [d.id, d]));
     const owners = new Map((await this.agencies.findByIds([...new Set([...datasets.values()].map((d) => d.ownerId))])).map((a) => [a.id, a]));
-    const fields = new Map<string, Awaited<ReturnType<DatasetRepository['currentFields']>>>();
-    for (const f of await this.datasets.currentFields(ids)) fields.set(f.datasetId, [...(fields.get(f.datasetId) ?? []), f]);
+    const fields = await this.datasets.currentFields(ids);
     // Only the last change of each dataset in the page matters: it carries the current state.
     const last = new Map(rows.map((r) => [r.datasetId, r]));
     const changes = [...last.values()]
