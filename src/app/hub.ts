@@ -46,7 +46,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
     const seed = config.seed === 'demo' ? await seedIfEmpty(services, 'demo') : undefined;
     const metrics = new Metrics();
     const limits = loadLimits();
-    const apollo = await createApollo(await buildHubSchema(), metrics, limits, config.production);
+    const apollo = await createApollo(await buildHubSchema(), metrics, limits, config.production, config.graphqlExecutor);
     const http = createHttpServer(services, apollo, metrics, limits);
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

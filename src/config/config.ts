@@ -32,6 +32,8 @@ const envSchema = z.object({
   LGSP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /** `off` only to measure the cost of auditing reads (benchmarks); never in service. */
   LGSP_AUDIT_READS: z.enum(['on', 'off']).default('on'),
+  /** `jit` compiles each operation once (graphql-jit); `graphql-js` executes with the reference implementation. */
+  LGSP_GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   /** Timeout of every call to a peer hub, milliseconds. */
   LGSP_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
   /** Seconds between harvests of the peers' catalogues (0: only on demand). */
@@ -68,6 +70,7 @@ export interface Config {
   auditCheckpointSeconds: number;
   auditRetentionDays: number;
   auditReads: boolean;
+  graphqlExecutor: 'jit' | 'graphql-js';
   peerTimeoutMs: number;
   harvestIntervalSeconds: number;
   rateLimitPerMinute: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointSeconds: e.LGSP_AUDIT_CHECKPOINT_SECONDS,
     auditRetentionDays: e.LGSP_AUDIT_RETENTION_DAYS,
     auditReads: e.LGSP_AUDIT_READS === 'on',
+    graphqlExecutor: e.LGSP_GRAPHQL_EXECUTOR,
     peerTimeoutMs: e.LGSP_PEER_TIMEOUT_MS,
     harvestIntervalSeconds: e.LGSP_HARVEST_INTERVAL_SECONDS,
     rateLimitPerMinute: e.LGSP_RATE_LIMIT_PER_MINUTE,

@@ -3,6 +3,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
 import type { RequestContext } from './context.js';
+import { jitGateway } from './jit-executor.js';
 import { armorPlugins, costPlugin, type QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
@@ -51,10 +52,18 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
   };
 }
 
-export async function createApollo(schema: GraphQLSchema, metrics: Metrics, limits: QueryLimits, production: boolean): Promise<ApolloServer<RequestContext>> {
+export type GraphQLExecutorKind = 'jit' | 'graphql-js';
+
+export async function createApollo(
+  schema: GraphQLSchema,
+  metrics: Metrics,
+  limits: QueryLimits,
+  production: boolean,
+  executor: GraphQLExecutorKind = 'jit',
+): Promise<ApolloServer<RequestContext>> {
   const armor = armorPlugins(limits);
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(executor === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
