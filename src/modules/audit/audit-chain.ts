@@ -74,10 +74,61 @@ export async function appendToChain(tx: AuditTx, chainId: string, events: readon
   if (events.length === 0) return [];
   const [head] = await query<{ head_seq: number | string; head_hash: string }>(tx, 'SELECT head_seq, head_hash FROM audit_chain WHERE id = $1 FOR UPDATE', [chainId]);
   if (!head) throw new Error(`audit chain ${chainId} does not exist`);
-  let seq = Number(head.head_seq);
-  let prev = head.head_hash;
+  const entries = chainEntries(chainId, { seq: Number(head.head_seq), hash: head.head_hash }, events);
+  await query(tx, `${INSERT_ENTRIES} FROM jsonb_to_recordset($3::jsonb) AS ${ENTRY_RECORD}`, [chainId, entries[0]!.at, entryRows(entries)]);
+  const last = entries.at(-1)!;
+  await query(tx, 'UPDATE audit_chain SET head_seq = $2, head_hash = $3, updated_at = now() WHERE id = $1', [chainId, last.seq, last.hash]);
+  return entries;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The head of a chain as stored. */
+export async function readHead(tx: AuditTx, chainId: string): Promise<ChainHead> {
+  const [head] = await query<{ head_seq: number | string; head_hash: string }>(tx, 'SELECT head_seq, head_hash FROM audit_chain WHERE id = $1', [chainId]);
+  if (!head) throw new Error(`audit chain ${chainId} does not exist`);
+  return { seq: Number(head.head_seq), hash: head.head_hash };
+}
+
+/**
+ * Appends events to a chain only this process writes, after the head it last wrote, in ONE
+ * statement (atomic on its own: no transaction, one round trip): the head moves only from the
+ * expected head, and the entries are inserted only if it moved. Returns the entries, or
+ * undefined when the head was not where expected (nothing was written; read it again).
+ */
+export async function appendAfterHead(tx: AuditTx, chainId: string, expected: ChainHead, events: readonly AuditEvent[]): Promise<ChainedEntry[] | undefined> {
+  if (events.length === 0) return [];
+  const entries = chainEntries(chainId, expected, events);
+  const last = entries.at(-1)!;
+  const rows = await query<{ n: number }>(
+    tx,
+    `WITH moved AS (
+       UPDATE audit_chain SET head_seq = $4, head_hash = $5, updated_at = now()
+        WHERE id = $1 AND head_seq = $6 AND head_hash = $7
+        RETURNING id),
+     inserted AS (
+       ${INSERT_ENTRIES} FROM moved, jsonb_to_recordset($3::jsonb) AS ${ENTRY_RECORD}
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM inserted`,
+    [chainId, entries[0]!.at, entryRows(entries), last.seq, last.hash, expected.seq, expected.hash],
+  );
+  return rows[0]!.n === entries.length ? entries : undefined;
+}
+
+const INSERT_ENTRIES = `INSERT INTO audit_entry (chain_id, seq, prev_hash, hash, at, action, actor_client, actor_agency, subject_agency, target_type, target_ref, request_id, details)
+     SELECT $1, r.seq, r.prev_hash, r.hash, $2::timestamptz, r.action, r.actor_client, r.actor_agency, r.subject_agency, r.target_type, r.target_ref, r.request_id, r.details`;
+const ENTRY_RECORD = `r(seq bigint, prev_hash text, hash text, action text, actor_client text, actor_agency text,
+            subject_agency text, target_type text, target_ref text, request_id text, details jsonb)`;
+
+/** Links events after `head`: sequence numbers, previous hashes and hashes. */
+function chainEntries(chainId: string, head: ChainHead, events: readonly AuditEvent[]): ChainedEntry[] {
+  let seq = head.seq;
+  let prev = head.hash;
   const at = new Date();
-  const entries = events.map((e) => {
+  return events.map((e) => {
     seq += 1;
     const base = {
       chainId,
@@ -98,32 +149,22 @@ export async function appendToChain(tx: AuditTx, chainId: string, events: readon
     prev = entry.hash;
     return entry;
   });
-  await query(
-    tx,
-    `INSERT INTO audit_entry (chain_id, seq, prev_hash, hash, at, action, actor_client, actor_agency, subject_agency, target_type, target_ref, request_id, details)
-     SELECT $1, r.seq, r.prev_hash, r.hash, $2::timestamptz, r.action, r.actor_client, r.actor_agency, r.subject_agency, r.target_type, r.target_ref, r.request_id, r.details
-       FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, prev_hash text, hash text, action text, actor_client text, actor_agency text,
-            subject_agency text, target_type text, target_ref text, request_id text, details jsonb)`,
-    [
-      chainId,
-      at,
-      JSON.stringify(
-        entries.map((e) => ({
-          seq: e.seq,
-          prev_hash: e.prevHash,
-          hash: e.hash,
-          action: e.action,
-          actor_client: e.actorClient,
-          actor_agency: e.actorAgency,
-          subject_agency: e.subjectAgency,
-          target_type: e.targetType,
-          target_ref: e.targetRef,
-          request_id: e.requestId,
-          details: e.details,
-        })),
-      ),
-    ],
+}
+
+function entryRows(entries: readonly ChainedEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => ({
+      seq: e.seq,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+      action: e.action,
+      actor_client: e.actorClient,
+      actor_agency: e.actorAgency,
+      subject_agency: e.subjectAgency,
+      target_type: e.targetType,
+      target_ref: e.targetRef,
+      request_id: e.requestId,
+      details: e.details,
+    })),
   );
-  await query(tx, 'UPDATE audit_chain SET head_seq = $2, head_hash = $3, updated_at = now() WHERE id = $1', [chainId, seq, prev]);
-  return entries;
 }

@@ -4,7 +4,7 @@ import type { KeyStore } from '../../auth/keys.js';
 import { SIGNING_ALG } from '../../auth/keys.js';
 import type { Database } from '../../db/database.js';
 import { logger } from '../../shared/logger.js';
-import { appendToChain, ensureChain, type AuditEvent } from './audit-chain.js';
+import { appendAfterHead, ensureChain, readHead, type AuditEvent, type ChainHead } from './audit-chain.js';
 import { CATALOGUE_CHAIN } from './audit.service.js';
 import { canonicalJson } from './canonical.js';
 
@@ -22,7 +22,8 @@ export class AuditLog {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
-  private chainReady = false;
+  /** The head this process last wrote on its read chain (undefined: read it from the database). */
+  private head: ChainHead | undefined;
   /** Off only for benchmarks (LGSP_AUDIT_READS=off): reads then leave no entry. */
   readonly readsEnabled: boolean;
 
@@ -40,17 +41,27 @@ export class AuditLog {
     await ensureChain(this.db.sql, CATALOGUE_CHAIN, this.hubCode);
   }
 
-  /** Resolves once the entry is committed; rejects if it could not be (the response must not go out). */
+  /**
+   * Resolves once the entry is committed; rejects if it could not be (the response must not go
+   * out). Group commit: entries queued while a write is in flight go together in the next one; an
+   * entry arriving when nothing is in flight is written at the end of the current turn of the
+   * event loop (with whatever else that turn queued), not after a fixed delay.
+   */
   append(event: AuditEvent): Promise<void> {
     if (!this.readsEnabled) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       if (this.queue.length >= 500) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), 2);
+      else if (!this.flushing) this.timer ??= setTimeout(() => void this.flush(), 0);
     });
   }
 
-  /** Writes what is queued in one transaction; one flush at a time keeps the chain in order. */
+  /**
+   * Writes what is queued; one write at a time keeps the chain in order. The read chain is this
+   * process's alone, so its head is kept in memory and each write is one statement that moves the
+   * head from where this process left it (see appendAfterHead); should the head be elsewhere
+   * (a restore, a manual change), it is read again and the write retried once.
+   */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -61,13 +72,18 @@ export class AuditLog {
     const batch = this.queue.splice(0, this.queue.length);
     this.flushing = (async () => {
       try {
-        await this.db.sql.transaction(async (tx) => {
-          if (!this.chainReady) await ensureChain(tx, this.readChain, this.hubCode);
-          await appendToChain(tx, this.readChain, batch.map((b) => b.event));
-        });
-        this.chainReady = true;
+        const events = batch.map((b) => b.event);
+        let entries = this.head ? await appendAfterHead(this.db.sql, this.readChain, this.head, events) : undefined;
+        if (!entries) {
+          this.head = await this.currentHead();
+          entries = await appendAfterHead(this.db.sql, this.readChain, this.head, events);
+          if (!entries) throw new Error(`audit chain ${this.readChain} moved under this process`);
+        }
+        const last = entries.at(-1)!;
+        this.head = { seq: last.seq, hash: last.hash };
         for (const b of batch) b.resolve();
       } catch (e) {
+        this.head = undefined;
         log.error({ err: { message: (e as Error).message } }, 'audit flush failed: the responses waiting on it are refused');
         for (const b of batch) b.reject(e);
       } finally {
@@ -76,6 +92,11 @@ export class AuditLog {
     })();
     await this.flushing;
     if (this.queue.length > 0) await this.flush();
+  }
+
+  private async currentHead(): Promise<ChainHead> {
+    await ensureChain(this.db.sql, this.readChain, this.hubCode);
+    return readHead(this.db.sql, this.readChain);
   }
 
   /** Signs the head of every chain that moved since its last checkpoint; returns how many. */
