@@ -12,7 +12,8 @@ import { RawHttpError, unauthenticated } from './raw-errors.js';
  * The raw baseline: node:http + pg, no framework. Each workload's route issues the statements the
  * hub issues and serialises the GraphQL response shape with JSON.stringify: the practical limit
  * of any GraphQL layer over the same SQL. It authenticates like the hub (ES256 token checked
- * against the hub's JWKS, then the same viewer lookup).
+ * against the hub's JWKS once per token text and remembered until it expires, as the hub does;
+ * then the same viewer lookup on every request).
  */
 
 const hubCode = requireEnv('BENCH_HUB_CODE');
@@ -28,15 +29,22 @@ pool.on('error', () => undefined);
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 
+const verified = new Map<string, { sub: string; exp: number }>();
+
 async function authenticate(req: IncomingMessage): Promise<RawViewer> {
   const m = BEARER.exec(req.headers.authorization ?? '');
   if (!m) throw unauthenticated('Bearer token required');
   let sub: string;
-  try {
-    const { payload } = await jwtVerify(m[1]!, jwks, { algorithms: ['ES256'], issuer: audience, audience, typ: 'at+jwt', clockTolerance: 5, requiredClaims: ['sub', 'exp', 'iat'] });
-    sub = String(payload.sub);
-  } catch {
-    throw unauthenticated('Invalid or expired access token');
+  const known = verified.get(m[1]!);
+  if (known && known.exp + 5 > Date.now() / 1000) sub = known.sub;
+  else {
+    try {
+      const { payload } = await jwtVerify(m[1]!, jwks, { algorithms: ['ES256'], issuer: audience, audience, typ: 'at+jwt', clockTolerance: 5, requiredClaims: ['sub', 'exp', 'iat'] });
+      sub = String(payload.sub);
+      verified.set(m[1]!, { sub, exp: payload.exp! });
+    } catch {
+      throw unauthenticated('Invalid or expired access token');
+    }
   }
   const { rows } = await pool.query<{ id: string; client_id: string; roles: string[]; disabled_at: Date | null; agency_id: string; agency_code: string }>(VIEWER_SQL(), [sub]);
   const r = rows[0];
