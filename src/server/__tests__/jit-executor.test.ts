@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
-import { buildSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, getIntrospectionQuery, type GraphQLSchema } from 'graphql';
+import { buildHubSchema } from '../../schema/build-schema.js';
 import { describe, expect, it } from 'vitest';
 import { jitGateway } from '../jit-executor.js';
 
@@ -20,8 +21,7 @@ function schemaWithResolvers(): GraphQLSchema {
   return schema;
 }
 
-async function both(query: string, variables?: Record<string, unknown>) {
-  const schema = schemaWithResolvers();
+async function both(query: string, variables?: Record<string, unknown>, schema = schemaWithResolvers()) {
   const out = [];
   for (const server of [new ApolloServer({ schema }), new ApolloServer({ gateway: jitGateway(schema) })]) {
     await server.start();
@@ -53,5 +53,11 @@ describe('the graphql-jit executor answers as graphql-js does', () => {
       expect(jit!.body!.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
       expect(jit!.body!.data).toBeUndefined();
     }
+  });
+
+  it("the full introspection of the hub's schema (GraphiQL, codegen)", async () => {
+    const [js, jit] = await both(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }), undefined, await buildHubSchema());
+    expect(jit!.body!.errors).toBeUndefined();
+    expect(jit).toEqual(js);
   });
 });
