@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COPY_NULL, copyText } from '../src/db/copy-in.js';
+import { COPY_NULL, copyJson, copyText } from '../src/db/copy-in.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { createPgDatabase } from './helpers/hub.js';
 
@@ -37,7 +37,7 @@ const SAMPLES = [
 
 describe('COPY text format', () => {
   it('text and JSON round-trip exactly, NULL stays NULL', async () => {
-    const lines = SAMPLES.map((s, i) => `${i}\t${copyText(s)}\t${copyText(JSON.stringify({ s, list: [s] }))}\n`).join('') + `${SAMPLES.length}\t${COPY_NULL}\t${COPY_NULL}\n`;
+    const lines = SAMPLES.map((s, i) => `${i}\t${copyText(s)}\t${copyJson(JSON.stringify({ s, list: [s] }))}\n`).join('') + `${SAMPLES.length}\t${COPY_NULL}\t${COPY_NULL}\n`;
     const rows = await db.sql.transaction(async (tx) => {
       const copy = tx.copyIn!('COPY copy_probe (n, t, j) FROM STDIN');
       // Split mid-line: COPY data need not arrive in whole lines.

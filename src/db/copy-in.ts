@@ -128,5 +128,14 @@ export function copyText(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : value;
 }
 
+/**
+ * JSON text (as JSON.stringify writes it) as one field of COPY's text format. JSON escapes every
+ * control character itself, so only its backslashes need doubling: one indexOf instead of a
+ * regular expression over every row's JSON.
+ */
+export function copyJson(json: string): string {
+  return json.indexOf('\\') === -1 ? json : json.replaceAll('\\', '\\\\');
+}
+
 /** NULL in COPY's text format. */
 export const COPY_NULL = '\\N';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_NULL, copyText } from '../copy-in.js';
+import { COPY_NULL, copyJson, copyText } from '../copy-in.js';
 
 describe('copyText', () => {
   it('escapes what COPY text format reads specially, and nothing else', () => {
@@ -9,5 +9,13 @@ describe('copyText', () => {
     expect(copyText('Tiền Giang, "ấp 4"; 🇻🇳')).toBe('Tiền Giang, "ấp 4"; 🇻🇳');
     expect(copyText('')).toBe('');
     expect(copyText('')).not.toBe(COPY_NULL);
+  });
+});
+
+describe('copyJson', () => {
+  it('doubles the backslashes of JSON text, which has no raw control characters to escape', () => {
+    const json = JSON.stringify({ s: 'a\tb\n"c"\\d' });
+    expect(copyJson(json)).toBe(copyText(json));
+    expect(copyJson('{"a":"Tiền"}')).toBe('{"a":"Tiền"}');
   });
 });

@@ -146,6 +146,8 @@ export function compileSchema(fields: readonly RecordField[], source: SourceKind
     },
     keyOf(data) {
       if (keyFields.length === 0) return null;
+      // The same text as the general case, without an array per row for the usual single key.
+      if (keyFields.length === 1) return `[${JSON.stringify(data[keyFields[0]!.name] ?? null)}]`;
       return JSON.stringify(keyFields.map((f) => data[f.name] ?? null));
     },
   };

@@ -1,4 +1,4 @@
-import { COPY_NULL, copyText } from '../../db/copy-in.js';
+import { COPY_NULL, copyJson } from '../../db/copy-in.js';
 import type { CopyIn, SqlExecutor } from '../../db/sql.js';
 import type { ImportMode } from '../../generated/prisma/enums.js';
 import type { RowError } from './record-schema.js';
@@ -18,7 +18,7 @@ import type { RowError } from './record-schema.js';
  * - The embedded database (no COPY stream): one INSERT per batch from a JSON array parameter.
  */
 export interface RecordWriter {
-  /** Queues one valid row: its number in the source, key text (null without key fields), JSON text. */
+  /** Queues one valid row: its number in the source, key (JSON text; null without key fields), JSON text. */
   add(row: number, key: string | null, json: string): void;
   /** Sends the queued rows once enough have gathered; the rows the database refused (duplicate keys), if any. */
   flush(): Promise<RowError[]>;
@@ -82,7 +82,7 @@ class CopyWriter implements RecordWriter {
   ) {}
 
   add(row: number, key: string | null, json: string): void {
-    this.text += `${this.target.seqStart + row}\t${key === null ? COPY_NULL : copyText(key)}\t${copyText(json)}\n`;
+    this.text += `${this.target.seqStart + row}\t${key === null ? COPY_NULL : copyJson(key)}\t${copyJson(json)}\n`;
     this.queued++;
   }
 
