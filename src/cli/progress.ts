@@ -16,6 +16,9 @@ export class Progress {
   constructor(private readonly tty: boolean) {}
 
   update(e: ProgressEvent): void {
+    // Nothing to show (--json output, or a plain line shown less than 2 s ago): the text is not
+    // built, since its first toLocaleString loads ICU data (~0.1 s).
+    if (!this.tty && e.ms - this.lastPlain < 2_000) return;
     const fraction = e.totalBytes > 0 ? Math.min(1, e.bytes / e.totalBytes) : 0;
     const rate = e.ms > 0 ? (e.rows / e.ms) * 1000 : 0;
     const eta = fraction > 0 ? ((e.ms / fraction) * (1 - fraction)) / 1000 : 0;
@@ -25,7 +28,7 @@ export class Progress {
       const filled = Math.round(fraction * width);
       process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
       this.drawn = true;
-    } else if (e.ms - this.lastPlain >= 2_000) {
+    } else {
       this.lastPlain = e.ms;
       process.stderr.write(`import: ${text}\n`);
     }

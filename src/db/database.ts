@@ -7,7 +7,8 @@ import type { DatabaseConfig } from '../config/config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../shared/logger.js';
 import { acquireLock } from './embedded-lock.js';
-import type { Sql, SqlExecutor } from './sql.js';
+import { startCopyIn } from './copy-in.js';
+import type { CopyIn, Sql, SqlExecutor } from './sql.js';
 
 export type { PrismaClient };
 
@@ -77,6 +78,8 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A COPY left open would hold the connection: the ROLLBACK would queue behind it forever.
+      let copy: CopyIn | undefined;
       try {
         await client.query('BEGIN');
         const tx: SqlExecutor = {
@@ -85,11 +88,17 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
             const r = await client.query(text, params as unknown[]);
             return { rows: r.rows, affectedRows: r.rowCount ?? undefined };
           },
+          copyIn(statement) {
+            stats.statements++;
+            copy = startCopyIn(client, statement);
+            return copy;
+          },
         };
         const result = await fn(tx);
         await client.query('COMMIT');
         return result;
       } catch (e) {
+        await copy?.abort('transaction failed');
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {

@@ -10,6 +10,22 @@ export interface SqlRows<T> {
 
 export interface SqlExecutor {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlRows<T>>;
+  /**
+   * Starts `COPY … FROM STDIN` (text format) on this executor's own connection, so inside its
+   * transaction. Only PostgreSQL transactions have it: the embedded database takes no COPY
+   * stream. A transaction that fails with a COPY still open aborts it before rolling back.
+   */
+  copyIn?(statement: string): CopyIn;
+}
+
+/** One `COPY … FROM STDIN` in progress. Calls are sequential: await each before the next. */
+export interface CopyIn {
+  /** Sends whole lines of COPY text; resolves when the connection can take more. */
+  write(text: string): Promise<void>;
+  /** Ends the data; resolves with the rows PostgreSQL stored. */
+  end(): Promise<number>;
+  /** Abandons the COPY (PostgreSQL fails the statement and so the transaction); never throws. */
+  abort(reason: string): Promise<void>;
 }
 
 export interface Sql extends SqlExecutor {

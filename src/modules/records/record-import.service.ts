@@ -6,7 +6,8 @@ import { logger } from '../../shared/logger.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
 import { recordCatalogueChange } from '../federation/change-feed.js';
 import { compileSchema, type RecordField, type RowError, type SourceKind } from './record-schema.js';
-import { createGenerationTable, ensureIndexes, recordTable } from './record-store.js';
+import { createGenerationTable, ensureIndexes, indexGenerationTable, recordTable } from './record-store.js';
+import { recordWriter } from './record-writer.js';
 
 /** At most this many row errors are reported; validation stops there. */
 export const MAX_ROW_ERRORS = 100;
@@ -86,39 +87,36 @@ export class RecordImportService {
         await ensureIndexes(tx, table, target.fields);
       }
       const seqStart = Number(current.record_seq);
-      let seq = seqStart;
+      const writer = recordWriter(tx, { table, mode: options.mode, fresh, keyed: schema.keyFields.length > 0, seqStart, maxErrors: MAX_ROW_ERRORS });
       let rowNumber = 0;
-      let inserted = 0;
-      let updated = 0;
       const errors: RowError[] = [];
 
       for await (const batch of readAhead(batches)) {
-        const pending: [string | null, Record<string, unknown>, number][] = [];
         for (const row of batch) {
           rowNumber++;
           const data = schema.validate(row, rowNumber, errors, MAX_ROW_ERRORS);
-          if (data && errors.length === 0) pending.push([schema.keyOf(data), data, rowNumber]);
+          if (data && errors.length === 0) writer.add(rowNumber, schema.keyOf(data), JSON.stringify(data));
         }
-        if (errors.length === 0 && pending.length > 0) {
+        if (errors.length === 0) {
           const t = performance.now();
-          const written = await writeBatch(tx, table, seq, pending, options.mode);
+          errors.push(...(await writer.flush()));
           timing.writeMs += performance.now() - t;
-          if ('duplicate' in written) {
-            errors.push(written.duplicate);
-          } else {
-            seq += pending.length;
-            inserted += written.inserted;
-            updated += written.updated;
-          }
         }
         options.onProgress?.(rowNumber);
         if (errors.length >= MAX_ROW_ERRORS) break;
       }
+      let inserted = 0;
+      let updated = 0;
+      if (errors.length === 0) {
+        const t = performance.now();
+        const written = await writer.finish();
+        timing.writeMs += performance.now() - t;
+        errors.push(...written.errors);
+        ({ inserted, updated } = written);
+      }
       if (errors.length === 0 && fresh) {
         const t = performance.now();
-        const duplicates = await findDuplicateKeys(tx, table, seqStart);
-        if (duplicates.length > 0) errors.push(...duplicates);
-        else await ensureIndexes(tx, table, target.fields);
+        errors.push(...(await indexFreshGeneration(tx, table, target.fields, seqStart)));
         timing.indexMs += performance.now() - t;
       }
       if (errors.length > 0) throw new ImportRejectedError(errors, rowNumber);
@@ -128,7 +126,7 @@ export class RecordImportService {
       await tx.query(
         `UPDATE dataset SET records_generation = $2, records_version = $3, record_count = $4, record_seq = $5,
                 records_updated_at = now(), updated_at = now() WHERE id = $1`,
-        [target.id, generation, version, count, seq],
+        [target.id, generation, version, count, seqStart + rowNumber],
       );
       await tx.query(
         `INSERT INTO record_import (dataset_id, mode, version, generation, inserted, updated, actor_client, request_id, source, started_at)
@@ -150,62 +148,26 @@ export class RecordImportService {
   }
 }
 
-type Written = { inserted: number; updated: number } | { duplicate: RowError };
-
-async function writeBatch(
-  tx: SqlExecutor,
-  table: string,
-  seqBase: number,
-  rows: [string | null, Record<string, unknown>, number][],
-  mode: ImportMode,
-): Promise<Written> {
-  if (mode === 'UPSERT') {
-    // One statement cannot update a row twice: within a batch the last row of a key wins.
-    const lastByKey = new Map<string, number>();
-    rows.forEach(([key], i) => lastByKey.set(key!, i));
-    const unique = rows.filter(([key], i) => lastByKey.get(key!) === i);
-    const { rows: r } = await tx.query<{ inserted: number; updated: number }>(
-      `WITH w AS (
-         INSERT INTO ${table} (seq, key, data)
-         SELECT $1::bigint + t.o, t.e->>0, t.e->1
-           FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(e, o)
-         ON CONFLICT (key) WHERE key IS NOT NULL DO UPDATE SET data = EXCLUDED.data
-         RETURNING (xmax = 0) AS fresh)
-       SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated FROM w`,
-      [seqBase, JSON.stringify(unique.map(([k, d]) => [k, d]))],
-    );
-    return { inserted: r[0]!.inserted, updated: r[0]!.updated + (rows.length - unique.length) };
-  }
+/**
+ * Builds the indexes of a freshly loaded generation. A duplicate key makes the unique index fail:
+ * the import is then rejected, naming the rows that repeat an earlier row's key.
+ */
+async function indexFreshGeneration(tx: SqlExecutor, table: string, fields: readonly RecordField[], seqStart: number): Promise<RowError[]> {
   try {
-    await tx.query('SAVEPOINT lgsp_batch');
-    await tx.query(
-      `INSERT INTO ${table} (seq, key, data)
-       SELECT $1::bigint + t.o, t.e->>0, t.e->1
-         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(e, o)`,
-      [seqBase, JSON.stringify(rows.map(([k, d]) => [k, d]))],
-    );
-    await tx.query('RELEASE SAVEPOINT lgsp_batch');
-    return { inserted: rows.length, updated: 0 };
+    await tx.query('SAVEPOINT lgsp_index');
+    await indexGenerationTable(tx, table, fields);
+    await tx.query('RELEASE SAVEPOINT lgsp_index');
+    return [];
   } catch (e) {
-    const err = e as { code?: string; detail?: string };
-    if (err.code !== '23505') throw e;
-    await tx.query('ROLLBACK TO SAVEPOINT lgsp_batch');
-    return { duplicate: duplicateRow(err.detail ?? '', rows) };
+    if ((e as { code?: string }).code !== '23505') throw e;
+    await tx.query('ROLLBACK TO SAVEPOINT lgsp_index');
+    return findDuplicateKeys(tx, table, seqStart);
   }
-}
-
-/** Names the row of a unique-key violation from PostgreSQL's detail text. */
-function duplicateRow(detail: string, rows: [string | null, Record<string, unknown>, number][]): RowError {
-  const m = /=\((.*)\) already exists/.exec(detail);
-  const key = m?.[1];
-  const hits = key ? rows.filter(([k]) => k === key) : [];
-  const row = hits.length > 1 ? hits[1]![2] : (hits[0]?.[2] ?? rows[0]![2]);
-  return { row, field: null, reason: `duplicate key ${key ?? ''}`.trim() };
 }
 
 /**
- * Rows of a freshly loaded generation whose key repeats an earlier row's (checked once after
- * the load, before the unique index is built). Row numbers follow from the sequence numbers.
+ * Rows of a freshly loaded generation whose key repeats an earlier row's (looked for only when
+ * the unique index could not be built). Row numbers follow from the sequence numbers.
  */
 async function findDuplicateKeys(tx: SqlExecutor, table: string, seqStart: number): Promise<RowError[]> {
   const { rows } = await tx.query<{ key: string; seq: number | string }>(

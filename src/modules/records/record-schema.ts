@@ -1,4 +1,5 @@
 import type { Classification, FieldType } from '../../generated/prisma/enums.js';
+import { parseDate, parseDateTime } from './record-time.js';
 
 /** The part of a field definition records care about. */
 export interface RecordField {
@@ -22,21 +23,20 @@ export type SourceKind = 'json' | 'text';
 type Coerce = (value: unknown) => unknown | typeof INVALID;
 const INVALID = Symbol('invalid');
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-/** Date, time, optional fraction and offset; a time without an offset is Vietnam time (UTC+7). */
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const VN_OFFSET = '+07:00';
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function validDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
+/** Significant digits of a decimal's text (sign, point and exponent aside, leading zeros not counted). */
+function significantDigits(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x65 || c === 0x45) break; // e E: the exponent
+    if (c < 0x30 || c > 0x39 || (count === 0 && c === 0x30)) continue;
+    count++;
+  }
+  return count;
 }
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
  * Per-type coercion into the stored form, chosen so that text order equals value order where
@@ -60,8 +60,7 @@ const COERCE: Record<FieldType, Coerce> = {
     else if (typeof v === 'string' && DECIMAL_TEXT.test(v.trim())) n = Number(v.trim());
     else return INVALID;
     if (!Number.isFinite(n)) return INVALID;
-    const digits = (typeof v === 'string' ? v.trim() : String(v)).replace(/^[+-]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '');
-    return digits.length > 15 ? INVALID : n;
+    return significantDigits(typeof v === 'string' ? v : String(v)) > 15 ? INVALID : n;
   },
   BOOLEAN: (v) => {
     if (typeof v === 'boolean') return v;
@@ -72,23 +71,8 @@ const COERCE: Record<FieldType, Coerce> = {
     }
     return INVALID;
   },
-  DATE: (v) => {
-    if (typeof v !== 'string') return INVALID;
-    const t = v.trim();
-    let m = DATE.exec(t);
-    if (m) return validDate(+m[1]!, +m[2]!, +m[3]!) ? t : INVALID;
-    m = VN_DATE.exec(t);
-    if (m && validDate(+m[3]!, +m[2]!, +m[1]!)) return `${m[3]}-${pad(+m[2]!)}-${pad(+m[1]!)}`;
-    return INVALID;
-  },
-  DATETIME: (v) => {
-    // Checked part by part: Date() would roll 2024-02-30 over into March, and read a time
-    // without an offset in the zone of whichever process parses it.
-    const m = typeof v === 'string' ? DATETIME.exec(v.trim()) : null;
-    if (!m || !validDate(+m[1]!, +m[2]!, +m[3]!) || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) return INVALID;
-    const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}${m[8] ?? VN_OFFSET}`);
-    return Number.isNaN(d.getTime()) ? INVALID : d.toISOString();
-  },
+  DATE: (v) => (typeof v === 'string' ? (parseDate(v.trim()) ?? INVALID) : INVALID),
+  DATETIME: (v) => (typeof v === 'string' ? (parseDateTime(v.trim()) ?? INVALID) : INVALID),
   JSON: (v) => v,
 };
 
@@ -162,6 +146,8 @@ export function compileSchema(fields: readonly RecordField[], source: SourceKind
     },
     keyOf(data) {
       if (keyFields.length === 0) return null;
+      // The same text as the general case, without an array per row for the usual single key.
+      if (keyFields.length === 1) return `[${JSON.stringify(data[keyFields[0]!.name] ?? null)}]`;
       return JSON.stringify(keyFields.map((f) => data[f.name] ?? null));
     },
   };

@@ -48,9 +48,20 @@ function indexName(table: string, field: RecordField, layout: '' | ':seq'): stri
   return `${table}_${h}`;
 }
 
-/** A new, empty generation table with only its primary key (secondary indexes come after the load). */
+/** A new, empty generation table without any index: `indexGenerationTable` builds them after the load. */
 export async function createGenerationTable(tx: SqlExecutor, table: string): Promise<void> {
-  await tx.query(`CREATE TABLE ${table} (seq bigint NOT NULL, key text, data jsonb NOT NULL, CONSTRAINT ${table}_pk PRIMARY KEY (seq))`);
+  await tx.query(`CREATE TABLE ${table} (seq bigint NOT NULL, key text, data jsonb NOT NULL)`);
+}
+
+/**
+ * The indexes of a freshly loaded generation: the key index first (it fails on a duplicate key),
+ * then the primary key and the field indexes. Building each once over the loaded rows costs far
+ * less than maintaining it row by row during the load.
+ */
+export async function indexGenerationTable(tx: SqlExecutor, table: string, fields: readonly RecordField[]): Promise<void> {
+  await tx.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (key) WHERE key IS NOT NULL`);
+  await tx.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_pk PRIMARY KEY (seq)`);
+  await ensureIndexes(tx, table, fields);
 }
 
 /**

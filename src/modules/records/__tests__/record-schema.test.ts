@@ -207,4 +207,12 @@ describe('row validation', () => {
     expect(text.keyOf(text.validate({ ma: 'A1', ho_ten: 'x' }, 1, e, 10)!)).toBe(json.keyOf(json.validate({ ma: 'A1', ho_ten: 'y' }, 1, e, 10)!));
     expect(compileSchema([field('a', 'STRING')], 'json').keyOf({ a: 'x' })).toBeNull();
   });
+
+  it('a key is the JSON array of its fields, one field or several', () => {
+    const one = compileSchema([field('a', 'STRING', { isKey: true })], 'json');
+    expect(one.keyOf({ a: 'x\t"y"' })).toBe(JSON.stringify(['x\t"y"']));
+    expect(one.keyOf({})).toBe('[null]');
+    const two = compileSchema([field('a', 'STRING', { isKey: true }), field('b', 'INTEGER', { isKey: true })], 'json');
+    expect(two.keyOf({ a: 'x', b: 2 })).toBe('["x",2]');
+  });
 });
