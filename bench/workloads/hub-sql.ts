@@ -148,7 +148,10 @@ export async function ownersAndFields(pool: pg.Pool, datasets: DatasetRow[]): Pr
   const ownerIds = [...new Set(datasets.map((d) => d.owner_id))];
   const [agencies, fieldRows] = await Promise.all([
     ownerIds.length ? pool.query<AgencyRow>(agenciesByIdsQuery(ownerIds).text, agenciesByIdsQuery(ownerIds).values) : Promise.resolve({ rows: [] as AgencyRow[] }),
-    currentFields(pool, datasets.map((d) => d.id)),
+    // The hub's lookup by code brings the current fields along (current_fields); a page does not.
+    datasets.every((d) => d.current_fields !== undefined)
+      ? Promise.resolve(new Map(datasets.map((d) => [d.id, (d.current_fields as FieldRow[] | null) ?? []])))
+      : currentFields(pool, datasets.map((d) => d.id)),
   ]);
   return { owners: new Map(agencies.rows.map((a) => [a.id, a])), fields: fieldRows };
 }

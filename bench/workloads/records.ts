@@ -39,6 +39,7 @@ interface DatasetRow {
   owner_id: string;
   status: string;
   records_generation: number;
+  current_fields?: { name: string }[] | null;
 }
 
 /** GET /records?dataset=HUB:code&first=N&after=CURSOR — the owner's page, as the hub answers it. */
@@ -54,7 +55,8 @@ async function rawRecords(ctx: RawContext, req: import('node:http').IncomingMess
   const d = found[0];
   if (!d) throw new RawHttpError(404, 'NOT_FOUND', 'Dataset not found');
   if (d.owner_id !== viewer.agencyId) throw new RawHttpError(403, 'FORBIDDEN', 'only the owner agency reads here');
-  const fields = (await currentFields(ctx.pool, [d.id])).get(d.id) ?? [];
+  // The hub's lookup by code brings the current fields along (current_fields); older hubs' did not.
+  const fields = d.current_fields !== undefined ? (d.current_fields ?? []) : (await currentFields(ctx.pool, [d.id])).get(d.id) ?? [];
   const afterText = url.searchParams.get('after');
   const after = afterText ? decodeRecordCursor(afterText) : undefined;
   if (afterText && (!after || after.g !== d.records_generation)) throw badRequest('Invalid cursor for this query');

@@ -17,23 +17,32 @@ function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K): (V | un
 }
 
 export function createCatalogueLoaders(agencies: AgencyRepository, datasets: DatasetRepository, hubCode: string): CatalogueLoaders {
+  const fieldsByDataset = new DataLoader<string, CurrentField[]>(async (ids) => {
+    const byDataset = await datasets.currentFields(ids);
+    return ids.map((id) => byDataset.get(id) ?? []);
+  });
   const datasetById: DataLoader<string, Dataset | undefined> = new DataLoader(async (ids) => {
     const rows = await datasets.findByIds(ids);
     for (const d of rows) datasetByCode.prime(d.code, d);
     return byKey(ids, rows, (d) => d.id);
   });
+  // A lookup by code brings the current fields along (one statement for both).
   const datasetByCode: DataLoader<string, Dataset | undefined> = new DataLoader(async (codes) => {
-    const rows = await datasets.findByCodes(hubCode, codes);
-    for (const d of rows) datasetById.prime(d.id, d);
-    return byKey(codes, rows, (d) => d.code);
+    const rows = await datasets.findByCodesWithFields(hubCode, codes);
+    for (const { dataset, fields } of rows) {
+      datasetById.prime(dataset.id, dataset);
+      fieldsByDataset.prime(dataset.id, fields);
+    }
+    return byKey(
+      codes,
+      rows.map((r) => r.dataset),
+      (d) => d.code,
+    );
   });
   return {
     agencyById: new DataLoader(async (ids) => byKey(ids, await agencies.findByIds(ids), (a) => a.id)),
     datasetById,
     datasetByCode,
-    fieldsByDataset: new DataLoader(async (ids) => {
-      const byDataset = await datasets.currentFields(ids);
-      return ids.map((id) => byDataset.get(id) ?? []);
-    }),
+    fieldsByDataset,
   };
 }

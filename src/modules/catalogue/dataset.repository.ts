@@ -44,6 +44,12 @@ const COLUMNS = `id, hub_code, code, title, title_en, description, domain, keywo
   sharing_mode::text AS sharing_mode, status::text AS status, deprecation_reason, owner_id, schema_version, records_version,
   record_count, records_generation, record_seq, records_updated_at, records_purged_below, created_at, updated_at, published_at, deprecated_at`;
 
+/** The current-version fields of the dataset row `d`, as a JSON array in declared order. */
+const currentFieldsJson = (d: 'd' | 'dataset') => `(SELECT json_agg(json_build_object('name', f.name, 'type', f.type, 'description', f.description, 'required', f.required,
+                                                 'classification', f.classification, 'indexed', f.indexed, 'isKey', f.is_key) ORDER BY f.position)
+                 FROM dataset_schema s JOIN dataset_field f ON f.schema_id = s.id
+                WHERE s.dataset_id = ${d}.id AND s.version = ${d}.schema_version)`;
+
 function toDataset(r: Record<string, unknown>): Dataset {
   return {
     id: r.id as string,
@@ -100,9 +106,17 @@ export class DatasetRepository {
     return rows.map(toDataset);
   }
 
-  async findByCodes(hubCode: string, codes: readonly string[]): Promise<Dataset[]> {
-    const { rows } = await this.db.sql.query(`SELECT ${COLUMNS} FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`, [hubCode, [...codes]]);
-    return rows.map(toDataset);
+  /**
+   * Datasets by code with their current fields, in one statement: a dataset looked up by its ref
+   * is nearly always read with its fields (records, `dataset(ref)`), and on a loaded machine each
+   * round trip to the database costs more than the work it carries.
+   */
+  async findByCodesWithFields(hubCode: string, codes: readonly string[]): Promise<{ dataset: Dataset; fields: CurrentField[] }[]> {
+    const { rows } = await this.db.sql.query(
+      `SELECT ${COLUMNS}, ${currentFieldsJson('dataset')} AS current_fields FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`,
+      [hubCode, [...codes]],
+    );
+    return rows.map((r) => ({ dataset: toDataset(r), fields: (r.current_fields as CurrentField[] | null) ?? [] }));
   }
 
   /** One keyset page of this hub's entries ordered by code; one extra row tells whether more follow. */
@@ -130,11 +144,7 @@ export class DatasetRepository {
    */
   async currentFields(datasetIds: readonly string[]): Promise<Map<string, CurrentField[]>> {
     const { rows } = await this.db.sql.query<{ dataset_id: string; fields: CurrentField[] | null }>(
-      `SELECT d.id AS dataset_id,
-              (SELECT json_agg(json_build_object('name', f.name, 'type', f.type, 'description', f.description, 'required', f.required,
-                                                 'classification', f.classification, 'indexed', f.indexed, 'isKey', f.is_key) ORDER BY f.position)
-                 FROM dataset_schema s JOIN dataset_field f ON f.schema_id = s.id
-                WHERE s.dataset_id = d.id AND s.version = d.schema_version) AS fields
+      `SELECT d.id AS dataset_id, ${currentFieldsJson('d')} AS fields
          FROM dataset d
         WHERE d.id = ANY($1::uuid[])`,
       [[...datasetIds]],
