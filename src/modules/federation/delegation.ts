@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { SIGNING_ALG, type KeyStore } from '../../auth/keys.js';
 import { hubAudience } from '../../auth/tokens.js';
 import type { Viewer } from '../../auth/viewer.js';
@@ -44,8 +44,8 @@ export async function issueDelegation(keys: KeyStore, viewer: Viewer, agencyName
  * A peer's own access token issued for this hub as audience (a client of the peer calling this
  * hub directly): verified on the pinned key; the peer vouches for its client and agency.
  */
-async function verifyPeerAccessToken(token: string, peer: string, pinned: { keys: JWK[] }, ownHub: string): Promise<DelegationClaims | undefined> {
-  const { payload } = await jwtVerify(token, createLocalJWKSet(pinned), {
+async function verifyPeerAccessToken(token: string, peer: string, pinned: JWTVerifyGetKey, ownHub: string): Promise<DelegationClaims | undefined> {
+  const { payload } = await jwtVerify(token, pinned, {
     algorithms: [SIGNING_ALG],
     issuer: hubAudience(peer),
     audience: hubAudience(ownHub),
@@ -73,12 +73,13 @@ export function delegationIssuer(token: string): string | undefined {
 /**
  * Verifies a peer's delegation: signed by a key pinned for that peer, for this hub's audience,
  * unexpired, short-lived and never seen before (a replayed jti is refused). Undefined otherwise.
+ * `pinned` is the key set of the peer's pinned JWKS (PeerDirectory.keySet).
  */
-export async function verifyDelegation(token: string, peer: string, pinned: { keys: JWK[] }, ownHub: string, counters: CounterStore): Promise<DelegationClaims | undefined> {
+export async function verifyDelegation(token: string, peer: string, pinned: JWTVerifyGetKey, ownHub: string, counters: CounterStore): Promise<DelegationClaims | undefined> {
   try {
     const typ = decodeProtectedHeader(token).typ;
     if (typ === 'at+jwt') return await verifyPeerAccessToken(token, peer, pinned, ownHub);
-    const { payload } = await jwtVerify(token, createLocalJWKSet(pinned), {
+    const { payload } = await jwtVerify(token, pinned, {
       algorithms: [SIGNING_ALG],
       issuer: hubAudience(peer),
       audience: hubAudience(ownHub),
