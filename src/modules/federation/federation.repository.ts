@@ -24,8 +24,14 @@ export interface ChangeRow {
   code: string;
 }
 
+/** How long a process answers a harvested entry from memory (the harvest itself runs every minute). */
+const ENTRY_CACHE_MS = 5_000;
+const ENTRY_CACHE_MAX = 2_000;
+
 export class FederationRepository {
   private harvestedCache: { value: boolean; at: number } | undefined;
+  /** Harvested entries by ref, read by every routed request on the national hub. */
+  private entries = new Map<string, { row: HarvestedDataset; at: number }>();
 
   constructor(private readonly db: Database) {}
 
@@ -56,12 +62,16 @@ export class FederationRepository {
 
   async removePeer(code: string): Promise<boolean> {
     this.harvestedCache = undefined;
-    return this.db.prisma.$transaction(async (tx) => {
-      const r = await tx.peer.deleteMany({ where: { code } });
-      await tx.harvestedDataset.deleteMany({ where: { hubCode: code } });
-      await tx.harvestedAgency.deleteMany({ where: { hubCode: code } });
-      return r.count > 0;
-    });
+    try {
+      return await this.db.prisma.$transaction(async (tx) => {
+        const r = await tx.peer.deleteMany({ where: { code } });
+        await tx.harvestedDataset.deleteMany({ where: { hubCode: code } });
+        await tx.harvestedAgency.deleteMany({ where: { hubCode: code } });
+        return r.count > 0;
+      });
+    } finally {
+      this.entries.clear();
+    }
   }
 
   /** Changes after `after`, settled for a second (so a slower transaction with a lower seq is not skipped). */
@@ -124,6 +134,24 @@ export class FederationRepository {
       );
       if (!affectedRows) throw new Error(`peer ${peerCode} was removed during its harvest`);
     });
+    // After the commit too: a read during the transaction may have cached what it replaced.
+    this.entries.clear();
+  }
+
+  /**
+   * One harvested entry, from memory for up to 5 s (cleared in this process by a harvest or a peer
+   * removal). Catalogue metadata only: the owning hub decides every routed read itself. Entries
+   * that do not exist are not remembered (refs come from callers).
+   */
+  async harvestedByRef(hub: string, code: string): Promise<HarvestedDataset | undefined> {
+    const key = `${hub}:${code}`;
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.at < ENTRY_CACHE_MS) return cached.row;
+    const row = await this.db.prisma.harvestedDataset.findUnique({ where: { hubCode_code: { hubCode: hub, code } } });
+    if (this.entries.size >= ENTRY_CACHE_MAX) this.entries.clear();
+    if (row) this.entries.set(key, { row, at: Date.now() });
+    else this.entries.delete(key);
+    return row ?? undefined;
   }
 
   harvestedByRefs(refs: readonly { hub: string; code: string }[]): Promise<HarvestedDataset[]> {
