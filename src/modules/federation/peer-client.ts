@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 
+/** Idle time after which a kept-alive connection to a peer is closed (node's agent applies no limit by default). */
+const IDLE_MS = 4_000;
 /** The largest answer read from a peer (a feed page or a records page is far smaller). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
@@ -22,15 +24,17 @@ export interface PeerRequestInit {
  * Calls to a peer hub: every call bounded by a timeout, and a circuit breaker per peer that
  * fails fast after repeated failures (open for `openMs`, then one trial call).
  *
- * Connections are kept alive and reused (one agent per client; the idle time follows the
- * peer's Keep-Alive hint): a routed read is one more HTTP exchange on an open connection, not
- * a new TCP connection, and node:http costs less per call than fetch's web streams.
+ * Connections are kept alive and reused: a routed read is one more HTTP exchange on an open
+ * connection, not a new TCP connection, and node:http costs less per call than fetch's web
+ * streams. An idle connection is closed after {@link IDLE_MS}, or a second before the peer's
+ * Keep-Alive hint, whichever is sooner, so that a request is not sent on a connection the peer
+ * is closing (a hub closes idle connections after 5 s).
  */
 export class PeerClient {
   private breakers = new Map<string, { failures: number; openUntil: number; trial: boolean }>();
   private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+    'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS, maxSockets: 64, maxFreeSockets: 16 }),
+    'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS, maxSockets: 64, maxFreeSockets: 16 }),
   };
 
   constructor(
