@@ -1,5 +1,5 @@
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KeyStore } from '../src/auth/keys.js';
 import { DELEGATION_TYP, issueDelegation } from '../src/modules/federation/delegation.js';
 import { verifyResponse } from '../src/sdk/verify-response.js';
@@ -122,6 +122,34 @@ describe('routed reads through the national hub', () => {
     expect(d.dataset.myAccess.fields.sort()).toEqual([...GRANTED].sort());
   });
 
+  it('VN asks TG only for what the client selected: totalCount when asked, never otherwise; TG signature passes through either way', async () => {
+    const sent: string[] = [];
+    const original = vn.services.federation.client.request.bind(vn.services.federation.client);
+    const capture = vi.spyOn(vn.services.federation.client, 'request').mockImplementation(async (peer, url, init) => {
+      if (init?.body) sent.push((JSON.parse(init.body) as { query: string }).query);
+      return original(peer, url, init);
+    });
+    try {
+      const plain = await gql<{ records: { edges: unknown[]; pageInfo: { endCursor: string | null } } }>(
+        vn, 'query($d: String!, $p: String) { records(dataset: $d, first: 3, purpose: $p) { edges { node { id data } } pageInfo { endCursor } } }', { d: HO_TICH, p: PURPOSE }, qbDev);
+      expect(plain.body.errors, plain.text).toBeUndefined();
+      expect(plain.body.data!.records.edges).toHaveLength(3);
+      expect(plain.body.data!.records.pageInfo.endCursor).toEqual(expect.any(String));
+      expect(sent.at(-1)).not.toMatch(/totalCount/);
+      expect(sent.at(-1)).toMatch(/pageInfo \{ endCursor \}/);
+      expect(await verifyResponse(JSON.parse(plain.text) as Parameters<typeof verifyResponse>[0], await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, hub: 'TG', records: 3 })]);
+
+      const counted = await gql<{ dataset: { records: { n: number } } }>(
+        vn, 'query($p: String) { dataset(ref: "TG:ho-tich") { records(first: 1, purpose: $p) { ...N } } } fragment N on RecordConnection { n: totalCount }', { p: PURPOSE }, qbDev);
+      expect(counted.body.errors, counted.text).toBeUndefined();
+      expect(counted.body.data!.dataset.records.n).toBe(ROWS.length);
+      expect(sent.at(-1)).toMatch(/\btotalCount\b/);
+      expect(sent.at(-1)).not.toMatch(/pageInfo/);
+    } finally {
+      capture.mockRestore();
+    }
+  });
+
   it('a personal field without a purpose, or a field outside the grant: FORBIDDEN from TG', async () => {
     const noPurpose = await read(qbDev, { fields: ['ho_ten'] });
     expect(codeOf(noPurpose)).toBe('FORBIDDEN');
@@ -141,6 +169,43 @@ describe('routed reads through the national hub', () => {
     const after = await read(qbDev, { purpose: PURPOSE, first: 1 });
     expect(codeOf(after)).toBe('FORBIDDEN');
     expect(after.body.errors![0]!.extensions).toMatchObject({ peer: 'TG' });
+  });
+});
+
+describe('pinned keys at the province: cached per JWKS, re-read on rotation, dropped with the peer', () => {
+  const vnKeys = () => vn.services.keys as KeyStore;
+  const delegation = () => issueDelegation(vnKeys(), remoteViewer('G22.QB.01', 'QB'), undefined, 'TG', ['VN']);
+  const accepted = async (what: string) => expect((await direct(tg, await delegation())).status, what).toBe(200);
+
+  // Runs before the forged-kid tests below: an unknown kid holds off TG's next JWKS refresh of VN for 30 s.
+  it('VN rotates its key: TG, holding the old key set, accepts the new key (re-read from VN, overlapping the pinned one)', async () => {
+    await accepted('before rotation (the key set is cached now)');
+    const oldKid = vnKeys().signingKey().kid;
+    const newKid = await vnKeys().rotate();
+    expect(newKid).not.toBe(oldKid);
+    await accepted('signed with the new key');
+    const pinned = (await tg.services.federation.listPeers()).find((p) => p.code === 'VN')!;
+    expect((pinned.jwks as unknown as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
+    // A forger using the new kid is still refused: the cached set holds VN's real new key.
+    const { privateKey } = await generateKeyPair('ES256');
+    const forger = { hubCode: 'VN', signingKey: () => ({ kid: newKid, privateKey }) } as unknown as KeyStore;
+    expectUnauthenticated(await direct(tg, await issueDelegation(forger, remoteViewer('G22.QB.01', 'QB'), undefined, 'TG', ['VN'])), 'forged under the new kid');
+  });
+
+  it('a key pinned by another process (the row changed under TG cached copy) is taken from the database', async () => {
+    const newest = await vnKeys().rotate();
+    // Another TG process re-pinned VN: the row holds the new JWKS; this process did not see it happen.
+    await tg.db.sql.query('UPDATE peer SET jwks = $1::jsonb WHERE code = $2', [JSON.stringify(await jwksOf(vn)), 'VN']);
+    // The JWKS refresh from VN is throttled (it ran in the previous test): only the row can have it.
+    await accepted(`signed with ${newest}`);
+  });
+
+  it('a peer removed at TG is refused at once; pinned again, accepted', async () => {
+    await accepted('pinned');
+    expect(await tg.services.federation.removePeer('VN')).toBe(true);
+    expectUnauthenticated(await direct(tg, await delegation()), 'after peer remove');
+    await tg.services.federation.addPeer('VN', vn.url);
+    await accepted('pinned again');
   });
 });
 

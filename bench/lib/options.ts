@@ -67,8 +67,8 @@ const HELP = `npm run bench -- [options]
                           indexed-filter goal is for 1000000: --records-size 1000000)
   --import-size N         rows of the CSV the import workload imports (default 200000, quick 50000)
   --audit-entries N       entries of the audit log whose verification is timed (default 100000, quick 20000)
-  --harvest-peers N       fake peer hubs harvested by a national hub (default 4, quick 2; the issue
-                          names 34, which takes minutes on a busy 2-core box: --harvest-peers 34)
+  --harvest-peers N       fake peer hubs harvested by a national hub (default 34, the issue's size;
+                          quick 4)
   --harvest-datasets N    datasets per fake peer (default 1000)
   --no-write              print only; do not rewrite BENCHMARKS.md
   --output FILE           where to write the report (default BENCHMARKS.md)
@@ -145,7 +145,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
     recordsSize: given.has('records-size') ? num('--records-size', str('records-size'), 1000) : quick ? 20_000 : 100_000,
     importSize: given.has('import-size') ? num('--import-size', str('import-size'), 1000) : quick ? 50_000 : 200_000,
     auditEntries: given.has('audit-entries') ? num('--audit-entries', str('audit-entries'), 1000) : quick ? 20_000 : 100_000,
-    harvestPeers: given.has('harvest-peers') ? num('--harvest-peers', str('harvest-peers'), 1) : quick ? 2 : 4,
+    harvestPeers: given.has('harvest-peers') ? num('--harvest-peers', str('harvest-peers'), 1) : quick ? 4 : 34,
     harvestDatasets: given.has('harvest-datasets') ? num('--harvest-datasets', str('harvest-datasets'), 1) : 1000,
   };
 }

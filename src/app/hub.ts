@@ -100,6 +100,7 @@ export async function startHub(config: Config, options: StartOptions = {}): Prom
         await control?.close();
         await apollo.stop();
         await services.audit.close();
+        services.federation.client.close();
         await services.counters.close();
         await db.close();
         log.info('stopped');

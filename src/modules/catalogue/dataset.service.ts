@@ -76,7 +76,7 @@ export class DatasetService {
     const { hub, code } = this.parseRef(ref);
     if (hub !== this.hubCode) {
       // Another hub's dataset: as harvested into this hub's catalogue (published entries only).
-      const [h] = this.federation ? await this.federation.harvestedByRefs([{ hub, code }]) : [];
+      const h = await this.federation?.harvestedByRef(hub, code);
       return h ? toRemoteDataset(h) : undefined;
     }
     const dataset = await caller.loaders.datasetByCode.load(code);

@@ -5,14 +5,33 @@ import type { CatalogueEntry } from './catalogue-entry.js';
 
 export type { HarvestedAgency, HarvestedDataset, Peer };
 
+/** A peer's agency as its feed names it. */
+export interface HarvestedAgencyRow {
+  code: string;
+  name: string;
+  nameEn: string | null;
+}
+
+/** A harvested entry with the text the national catalogue searches. */
+export interface HarvestedEntryRow {
+  entry: CatalogueEntry;
+  searchText: string;
+}
+
 export interface ChangeRow {
   seq: number;
   datasetId: string;
   code: string;
 }
 
+/** How long a process answers a harvested entry from memory (the harvest itself runs every minute). */
+const ENTRY_CACHE_MS = 5_000;
+const ENTRY_CACHE_MAX = 2_000;
+
 export class FederationRepository {
   private harvestedCache: { value: boolean; at: number } | undefined;
+  /** Harvested entries by ref, read by every routed request on the national hub. */
+  private entries = new Map<string, { row: HarvestedDataset; at: number }>();
 
   constructor(private readonly db: Database) {}
 
@@ -43,12 +62,16 @@ export class FederationRepository {
 
   async removePeer(code: string): Promise<boolean> {
     this.harvestedCache = undefined;
-    return this.db.prisma.$transaction(async (tx) => {
-      const r = await tx.peer.deleteMany({ where: { code } });
-      await tx.harvestedDataset.deleteMany({ where: { hubCode: code } });
-      await tx.harvestedAgency.deleteMany({ where: { hubCode: code } });
-      return r.count > 0;
-    });
+    try {
+      return await this.db.prisma.$transaction(async (tx) => {
+        const r = await tx.peer.deleteMany({ where: { code } });
+        await tx.harvestedDataset.deleteMany({ where: { hubCode: code } });
+        await tx.harvestedAgency.deleteMany({ where: { hubCode: code } });
+        return r.count > 0;
+      });
+    } finally {
+      this.entries.clear();
+    }
   }
 
   /** Changes after `after`, settled for a second (so a slower transaction with a lower seq is not skipped). */
@@ -60,37 +83,75 @@ export class FederationRepository {
     return rows.map((r) => ({ seq: Number(r.seq), datasetId: r.dataset_id, code: r.code }));
   }
 
-  /** Applies a page of a peer's changes and moves its cursor, in one transaction. */
-  async applyHarvest(peerCode: string, upserts: CatalogueEntry[], deletions: string[], agencies: { code: string; name: string; nameEn: string | null }[], cursor: number, searchTextOf: (e: CatalogueEntry) => string): Promise<void> {
+  /**
+   * Applies a page of a peer's changes and moves its cursor, in one transaction of four
+   * set-based statements (agencies, entries, deletions, the peer's cursor), whatever the page
+   * size. A peer removed meanwhile stores nothing.
+   */
+  async applyHarvest(peerCode: string, upserts: readonly HarvestedEntryRow[], deletions: readonly string[], agencies: readonly HarvestedAgencyRow[], cursor: number): Promise<void> {
     this.harvestedCache = undefined;
-    await this.db.prisma.$transaction(async (tx) => {
-      for (const a of agencies) {
-        await tx.harvestedAgency.upsert({
-          where: { code: a.code },
-          create: { code: a.code, hubCode: peerCode, name: a.name, nameEn: a.nameEn },
-          update: { name: a.name, nameEn: a.nameEn, harvestedAt: new Date() },
-        });
+    await this.db.sql.transaction(async (tx) => {
+      if (agencies.length > 0) {
+        await tx.query(
+          `INSERT INTO harvested_agency (code, hub_code, name, name_en)
+           SELECT r.code, $1, r.name, r.name_en FROM jsonb_to_recordset($2::jsonb) AS r(code text, name text, name_en text)
+           ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, harvested_at = now()`,
+          [peerCode, JSON.stringify(agencies.map((a) => ({ code: a.code, name: a.name, name_en: a.nameEn })))],
+        );
       }
-      for (const e of upserts) {
-        const data = {
-          title: e.title,
-          sharingMode: e.sharingMode,
-          status: e.status,
-          domain: e.domain,
-          ownerCode: e.owner.code,
-          searchText: searchTextOf(e),
-          entry: e as unknown as Prisma.InputJsonValue,
-          sourceUpdatedAt: new Date(e.updatedAt),
-          harvestedAt: new Date(),
-        };
-        await tx.harvestedDataset.upsert({ where: { hubCode_code: { hubCode: peerCode, code: e.code } }, create: { hubCode: peerCode, code: e.code, ...data }, update: data });
+      if (upserts.length > 0) {
+        await tx.query(
+          `INSERT INTO harvested_dataset (hub_code, code, title, sharing_mode, status, domain, owner_code, search_text, entry, source_updated_at, harvested_at)
+           SELECT $1, r.code, r.title, r.sharing_mode::"SharingMode", r.status::"DatasetStatus", r.domain, r.owner_code, r.search_text, r.entry, r.source_updated_at, now()
+             FROM jsonb_to_recordset($2::jsonb) AS r(code text, title text, sharing_mode text, status text, domain text, owner_code text,
+                  search_text text, entry jsonb, source_updated_at timestamptz)
+           ON CONFLICT (hub_code, code) DO UPDATE SET title = excluded.title, sharing_mode = excluded.sharing_mode, status = excluded.status,
+                  domain = excluded.domain, owner_code = excluded.owner_code, search_text = excluded.search_text, entry = excluded.entry,
+                  source_updated_at = excluded.source_updated_at, harvested_at = excluded.harvested_at`,
+          [
+            peerCode,
+            JSON.stringify(
+              upserts.map(({ entry: e, searchText }) => ({
+                code: e.code,
+                title: e.title,
+                sharing_mode: e.sharingMode,
+                status: e.status,
+                domain: e.domain,
+                owner_code: e.owner.code,
+                search_text: searchText,
+                entry: e,
+                source_updated_at: e.updatedAt,
+              })),
+            ),
+          ],
+        );
       }
-      if (deletions.length > 0) await tx.harvestedDataset.deleteMany({ where: { hubCode: peerCode, code: { in: deletions } } });
-      await tx.peer.update({ where: { code: peerCode }, data: { lastHarvestAt: new Date(), failures: 0, nextAttemptAt: null, lastError: null } });
-      await tx.peer.updateMany({ where: { code: peerCode, harvestCursor: { lt: cursor } }, data: { harvestCursor: cursor } });
-      // A page of 500 upserts outlives Prisma's 5 s default on a busy machine: the harvest then
-      // failed and backed off for ever. The page is one atomic step, so it gets the time it needs.
-    }, { timeout: 120_000, maxWait: 30_000 });
+      if (deletions.length > 0) await tx.query('DELETE FROM harvested_dataset WHERE hub_code = $1 AND code = ANY($2::text[])', [peerCode, [...deletions]]);
+      const { affectedRows } = await tx.query(
+        `UPDATE peer SET last_harvest_at = now(), failures = 0, next_attempt_at = NULL, last_error = NULL,
+                harvest_cursor = GREATEST(harvest_cursor, $2::bigint) WHERE code = $1`,
+        [peerCode, cursor],
+      );
+      if (!affectedRows) throw new Error(`peer ${peerCode} was removed during its harvest`);
+    });
+    // After the commit too: a read during the transaction may have cached what it replaced.
+    this.entries.clear();
+  }
+
+  /**
+   * One harvested entry, from memory for up to 5 s (cleared in this process by a harvest or a peer
+   * removal). Catalogue metadata only: the owning hub decides every routed read itself. Entries
+   * that do not exist are not remembered (refs come from callers).
+   */
+  async harvestedByRef(hub: string, code: string): Promise<HarvestedDataset | undefined> {
+    const key = `${hub}:${code}`;
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.at < ENTRY_CACHE_MS) return cached.row;
+    const row = await this.db.prisma.harvestedDataset.findUnique({ where: { hubCode_code: { hubCode: hub, code } } });
+    if (this.entries.size >= ENTRY_CACHE_MAX) this.entries.clear();
+    if (row) this.entries.set(key, { row, at: Date.now() });
+    else this.entries.delete(key);
+    return row ?? undefined;
   }
 
   harvestedByRefs(refs: readonly { hub: string; code: string }[]): Promise<HarvestedDataset[]> {

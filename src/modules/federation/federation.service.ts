@@ -9,30 +9,29 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { actorOf } from '../audit/audit.service.js';
 import type { ResponseSignature } from '../audit/provenance.js';
 import type { Caller } from '../catalogue/dataset.service.js';
-import { searchTextOf } from '../catalogue/dataset.service.js';
 import type { DatasetRepository } from '../catalogue/dataset.repository.js';
 import type { AgencyRepository } from '../agency/agency.repository.js';
-import { toCatalogueEntry, type CatalogueEntry } from './catalogue-entry.js';
+import { toCatalogueEntry } from './catalogue-entry.js';
 import { delegationIssuer, issueDelegation, verifyDelegation } from './delegation.js';
 import type { FederationRepository, Peer } from './federation.repository.js';
+import { FEED_PAGE, Harvester, type FeedPage, type HarvestResult } from './harvester.js';
 import { PeerClient, unavailable } from './peer-client.js';
+import { PeerDirectory, pinnedJwks } from './peer-directory.js';
+import { routedRecordsQuery, type RecordsSelection } from './routed-selection.js';
+
+export type { FeedPage, HarvestResult };
 
 const log = logger('federation');
 const HUB_CODE = /^[A-Z][A-Z0-9]{1,9}$/;
-const FEED_PAGE = 500;
 
-export interface FeedPage {
-  hub: string;
-  changes: { seq: number; ref: string; code: string; entry: CatalogueEntry | null }[];
-  next: number;
-  hasMore: boolean;
-}
-
-/** What a routed records read returns: the page as the owning hub answered, and its signature. */
+/**
+ * What a routed records read returns: the page as the owning hub answered, and its signature.
+ * `pageInfo` holds, and `totalCount` is set for, only what the client selected (RecordsSelection).
+ */
 export interface RemotePage {
   edges: { cursor: string; node: { id: string; data: Record<string, unknown> } }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
+  pageInfo: Partial<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>;
+  totalCount?: number;
   signature: ResponseSignature | undefined;
 }
 
@@ -48,6 +47,8 @@ export async function jwksFingerprint(jwks: { keys: JWK[] }): Promise<string> {
  */
 export class FederationService {
   readonly client: PeerClient;
+  private readonly peers: PeerDirectory;
+  private readonly harvester: Harvester;
   private lastKeyRefresh = new Map<string, number>();
 
   constructor(
@@ -62,6 +63,8 @@ export class FederationService {
     timeoutMs: number,
   ) {
     this.client = new PeerClient(timeoutMs);
+    this.peers = new PeerDirectory(repo);
+    this.harvester = new Harvester(repo, agencies, this.client);
   }
 
   // ── Peering ────────────────────────────────────────────────────────────────────────────────
@@ -85,12 +88,13 @@ export class FederationService {
     if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) throw badInput('The peer published no usable public keys', { field: 'url' });
     const fingerprint = await jwksFingerprint(jwks);
     await this.repo.upsertPeer(peer, root, { keys: jwks.keys }, fingerprint);
+    this.peers.forget(peer);
     log.info({ peer, url: root, fingerprint }, 'peer pinned');
     return { code: peer, url: root, name: info.name ?? peer, fingerprint, keys: jwks.keys.map((k) => String(k.kid)) };
   }
 
   async isPeer(code: string): Promise<boolean> {
-    return !!(await this.repo.peer(code));
+    return !!(await this.peers.get(code));
   }
 
   listPeers(): Promise<Peer[]> {
@@ -98,7 +102,12 @@ export class FederationService {
   }
 
   async removePeer(code: string): Promise<boolean> {
-    return this.repo.removePeer(code.trim().toUpperCase());
+    const peer = code.trim().toUpperCase();
+    try {
+      return await this.repo.removePeer(peer);
+    } finally {
+      this.peers.forget(peer);
+    }
   }
 
   /**
@@ -111,12 +120,14 @@ export class FederationService {
     this.lastKeyRefresh.set(peer.code, Date.now());
     try {
       const fresh = (await (await this.client.request(peer.code, `${peer.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
-      const pinned = new Set(((peer.jwks as unknown as { keys: JWK[] }).keys ?? []).map((k) => k.kid));
+      const pinned = new Set(pinnedJwks(peer).keys.map((k) => k.kid));
       if (!fresh.keys?.some((k) => pinned.has(k.kid))) {
         log.warn({ peer: peer.code }, 'peer JWKS shares no key with the pinned one: not accepted (re-pin with lgsp peer add)');
         return undefined;
       }
-      return this.repo.upsertPeer(peer.code, peer.url, { keys: fresh.keys }, await jwksFingerprint(fresh));
+      const refreshed = await this.repo.upsertPeer(peer.code, peer.url, { keys: fresh.keys }, await jwksFingerprint(fresh));
+      this.peers.forget(peer.code);
+      return refreshed;
     } catch {
       return undefined;
     }
@@ -128,17 +139,20 @@ export class FederationService {
   async viewerForDelegation(token: string): Promise<{ viewer: Viewer; hubPath: string[] } | undefined> {
     const issuer = delegationIssuer(token);
     if (!issuer) return undefined;
-    let peer = await this.repo.peer(issuer);
+    let peer = await this.peers.get(issuer);
     if (!peer) return undefined;
-    let claims = await verifyDelegation(token, issuer, peer.jwks as unknown as { keys: JWK[] }, this.hubCode, this.counters);
+    let claims = await verifyDelegation(token, issuer, this.peers.keySet(peer), this.hubCode, this.counters);
     if (!claims) {
       const kid = decodeProtectedHeader(token).kid;
-      const known = ((peer.jwks as unknown as { keys: JWK[] }).keys ?? []).some((k) => k.kid === kid);
-      if (known) return undefined;
-      const refreshed = await this.refreshPeerKeys(peer);
+      const known = (p: Peer) => pinnedJwks(p).keys.some((k) => k.kid === kid);
+      if (known(peer)) return undefined;
+      // An unknown kid: another process may have pinned the peer's new key already (this copy
+      // is up to PEER_CACHE_MS old); failing that, the peer may have rotated.
+      const current = await this.peers.get(issuer, { fresh: true });
+      const refreshed = current && known(current) ? current : current && (await this.refreshPeerKeys(current));
       if (!refreshed) return undefined;
       peer = refreshed;
-      claims = await verifyDelegation(token, issuer, peer.jwks as unknown as { keys: JWK[] }, this.hubCode, this.counters);
+      claims = await verifyDelegation(token, issuer, this.peers.keySet(peer), this.hubCode, this.counters);
       if (!claims) return undefined;
     }
     const agency = await this.ensureRemoteAgency(claims.agency, claims.agency_hub, claims.agency_name);
@@ -203,69 +217,22 @@ export class FederationService {
     return { hub: this.hubCode, changes, next, hasMore: rows.length >= limit };
   }
 
-  /** Harvests every peer due (or all, when forced), one at a time; never throws. */
-  async harvestAll(force = false): Promise<{ peer: string; ok: boolean; changes?: number; error?: string }[]> {
-    const results: { peer: string; ok: boolean; changes?: number; error?: string }[] = [];
-    for (const peer of await this.repo.peers()) {
-      if (!force && peer.nextAttemptAt && peer.nextAttemptAt > new Date()) continue;
-      results.push(await this.harvest(peer));
-    }
-    return results;
+  /** Harvests every peer due (or all, when forced), a few at a time; never throws. */
+  harvestAll(force = false): Promise<HarvestResult[]> {
+    return this.harvester.harvestAll(force);
   }
 
-  async harvestOne(code: string) {
+  async harvestOne(code: string): Promise<HarvestResult> {
     const peer = await this.repo.peer(code.trim().toUpperCase());
     if (!peer) throw notFound('Peer', code);
-    return this.harvest(peer);
-  }
-
-  private async harvest(peer: Peer): Promise<{ peer: string; ok: boolean; changes?: number; error?: string }> {
-    // Harvesting is idempotent (upserts, a cursor that only moves forward): two processes
-    // harvesting one peer at once waste a little work and do no harm.
-    let total = 0;
-    try {
-      let cursor = Number(peer.harvestCursor);
-      for (let page = 0; page < 1000; page++) {
-        const res = await this.client.request(peer.code, `${peer.url}/federation/changes?after=${cursor}&limit=${FEED_PAGE}`);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const feed = (await res.json()) as FeedPage;
-        if (feed.hub !== peer.code) throw new Error(`the feed is of hub ${feed.hub}`);
-        const upserts = feed.changes.filter((c) => c.entry && c.entry.hub === peer.code).map((c) => c.entry!);
-        const deletions = feed.changes.filter((c) => !c.entry).map((c) => c.code);
-        const agencies = await this.acceptableAgencies(peer.code, upserts);
-        await this.repo.applyHarvest(peer.code, upserts.filter((e) => agencies.ok.has(e.owner.code)), deletions, [...agencies.ok.values()], feed.next, (e) => searchTextOf(e));
-        total += feed.changes.length;
-        cursor = feed.next;
-        if (!feed.hasMore) break;
-      }
-      return { peer: peer.code, ok: true, changes: total };
-    } catch (e) {
-      const failures = peer.failures + 1;
-      const delay = Math.min(30 * 60_000, 5_000 * 2 ** Math.min(failures, 12));
-      const error = e instanceof AppError ? e.message : (e as Error).message;
-      await this.repo.updatePeer(peer.code, { failures, nextAttemptAt: new Date(Date.now() + delay), lastError: error.slice(0, 500) });
-      log.warn({ peer: peer.code, failures, retryInMs: delay, error }, 'harvest failed');
-      return { peer: peer.code, ok: false, error };
-    }
-  }
-
-  /** Agency codes are unique across the federation: a peer's agency that clashes with another hub's is refused. */
-  private async acceptableAgencies(peer: string, entries: CatalogueEntry[]) {
-    const owners = new Map(entries.map((e) => [e.owner.code, { code: e.owner.code, name: e.owner.name, nameEn: e.owner.nameEn }]));
-    const codes = [...owners.keys()];
-    const local = await this.agencies.findByCodes(codes);
-    const harvested = await this.repo.harvestedAgencies(codes);
-    for (const a of local) if (a.hubCode !== peer) owners.delete(a.code);
-    for (const a of harvested) if (a.hubCode !== peer) owners.delete(a.code);
-    if (owners.size < codes.length) log.warn({ peer, refused: codes.filter((c) => !owners.has(c)) }, 'agency codes already used by another hub: entries skipped');
-    return { ok: owners };
+    return this.harvester.harvest(peer);
   }
 
   // ── Routing ────────────────────────────────────────────────────────────────────────────────
 
   /** Sends a GraphQL operation to the owning hub on behalf of the caller; maps its errors to ours. */
   async forward<T>(caller: Caller, hub: string, query: string, variables: Record<string, unknown>): Promise<{ data: T; extensions?: { signatures?: ResponseSignature[] } }> {
-    const peer = await this.repo.peer(hub);
+    const peer = await this.peers.get(hub);
     if (!peer) throw notFound('Hub', hub);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': caller.requestId };
     if (caller.viewer) {
@@ -291,8 +258,8 @@ export class FederationService {
   }
 
   /** A records read of another hub's dataset, passed through with the owner's signature; this hop is audited. */
-  async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>): Promise<RemotePage> {
-    const { data, extensions } = await this.forward<{ records: Omit<RemotePage, 'signature'> }>(caller, hub, ROUTED_RECORDS, args);
+  async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>, selection: RecordsSelection): Promise<RemotePage> {
+    const { data, extensions } = await this.forward<{ records: Omit<RemotePage, 'signature'> }>(caller, hub, routedRecordsQuery(selection), args);
     const signature = extensions?.signatures?.find((s) => s.path.length === 1 && s.path[0] === 'records');
     await this.audit.append({
       action: 'records.route',
@@ -306,11 +273,3 @@ export class FederationService {
     return { ...data.records, signature };
   }
 }
-
-const ROUTED_RECORDS = `query Routed($dataset: String!, $where: [RecordCondition!], $fields: [String!], $orderBy: [RecordOrder!], $first: Int, $after: String, $purpose: String) {
-  records(dataset: $dataset, where: $where, fields: $fields, orderBy: $orderBy, first: $first, after: $after, purpose: $purpose) {
-    totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { id data } }
-  }
-}`;

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import { recordsSelectionOf } from '../federation/routed-selection.js';
 import { signPage } from './sign-page.js';
 import type { RequestContext } from '../../server/context.js';
 import { Access } from '../access/access.type.js';
@@ -26,6 +27,6 @@ export class DatasetRecordsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset: `${dataset.hubCode}:${dataset.code}`, where, fields, orderBy, first, after, purpose }));
+    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset: `${dataset.hubCode}:${dataset.code}`, where, fields, orderBy, first, after, purpose }, recordsSelectionOf(info)));
   }
 }

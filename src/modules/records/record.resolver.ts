@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { recordsSelectionOf } from '../federation/routed-selection.js';
 import { signPage } from './sign-page.js';
 import { ImportMode } from '../../generated/prisma/enums.js';
 import type { RequestContext } from '../../server/context.js';
@@ -20,7 +21,7 @@ export class RecordResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset, where, fields, orderBy, first, after, purpose }));
+    return signPage(ctx, info, await ctx.services.records.list(ctx, { dataset, where, fields, orderBy, first, after, purpose }, recordsSelectionOf(info)));
   }
 
   @Mutation(() => ImportResult, { description: 'Imports up to 10,000 records in one atomic call (MAINTAINER of the owner agency).' })

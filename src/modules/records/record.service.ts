@@ -13,6 +13,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ResponseSignature } from '../audit/provenance.js';
 import type { RemotePage } from '../federation/federation.service.js';
 import { isRemote, type RemoteDataset } from '../federation/remote-dataset.js';
+import { FULL_RECORDS_SELECTION, type RecordsSelection } from '../federation/routed-selection.js';
 import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
@@ -160,11 +161,15 @@ export class RecordService {
   /** Set at wiring: what another hub's dataset lets the caller read, asked of that hub. */
   remoteAccess?: (caller: Caller, dataset: RemoteDataset, purpose: string | null) => Promise<unknown>;
   /** Set at wiring: reads of other hubs' datasets go to their owning hub. */
-  remote?: { routeRecords(caller: Caller, hub: string, args: Record<string, unknown>): Promise<RemotePage> };
+  remote?: { routeRecords(caller: Caller, hub: string, args: Record<string, unknown>, selection: RecordsSelection): Promise<RemotePage> };
 
-  async list(caller: Caller, args: RecordsArgs): Promise<RecordPage> {
+  /**
+   * One page of records. `selection` is what the client reads of the connection: a local page
+   * computes `totalCount` lazily anyway; a routed read asks the owning hub only for that.
+   */
+  async list(caller: Caller, args: RecordsArgs, selection: RecordsSelection = FULL_RECORDS_SELECTION): Promise<RecordPage> {
     const dataset = await this.datasets.require(caller, args.dataset);
-    if (isRemote(dataset)) return this.listRemote(caller, dataset, args);
+    if (isRemote(dataset)) return this.listRemote(caller, dataset, args, selection);
     const limit = pageSize(args.first);
     const where = args.where ?? [];
     const order = args.orderBy ?? [];
@@ -256,18 +261,34 @@ export class RecordService {
   }
 
   /** The owning hub decides and answers; its signature travels with the page. */
-  private async listRemote(caller: Caller, dataset: RemoteDataset, args: RecordsArgs): Promise<RecordPage> {
+  private async listRemote(caller: Caller, dataset: RemoteDataset, args: RecordsArgs, selection: RecordsSelection): Promise<RecordPage> {
     if (!this.remote) throw new AppError(ErrorCode.NOT_FOUND, `Dataset not found: ${args.dataset}`);
-    const page = await this.remote.routeRecords(caller, dataset.hubCode, {
-      dataset: `${dataset.hubCode}:${dataset.code}`,
-      where: args.where ?? null,
-      fields: args.fields ?? null,
-      orderBy: args.orderBy ?? null,
-      first: args.first ?? null,
-      after: args.after ?? null,
-      purpose: args.purpose ?? null,
-    });
-    return { ...page, dataset, access: { allow: true, fields: [], readable: [], basis: 'GRANT', grant: null, rowFilter: [], withheld: [] }, remoteSignature: page.signature };
+    const page = await this.remote.routeRecords(
+      caller,
+      dataset.hubCode,
+      {
+        dataset: `${dataset.hubCode}:${dataset.code}`,
+        where: args.where ?? null,
+        fields: args.fields ?? null,
+        orderBy: args.orderBy ?? null,
+        first: args.first ?? null,
+        after: args.after ?? null,
+        purpose: args.purpose ?? null,
+      },
+      selection,
+    );
+    return {
+      edges: page.edges,
+      // Only what the client selected was asked of the owning hub, and only that is read here.
+      pageInfo: page.pageInfo as RecordPage['pageInfo'],
+      get totalCount() {
+        if (page.totalCount === undefined) throw new Error('totalCount was read but not asked of the owning hub');
+        return page.totalCount;
+      },
+      dataset,
+      access: { allow: true, fields: [], readable: [], basis: 'GRANT', grant: null, rowFilter: [], withheld: [] },
+      remoteSignature: page.signature,
+    };
   }
 
   private readCursor(after: string, arity: number, shape: string): CursorState {
