@@ -1,5 +1,5 @@
 import { badRequest } from '../servers/raw-errors.js';
-import { datasetNode, datasetPageQuery, ownersAndFields, type CanonicalDataset, type DatasetRow } from './hub-sql.js';
+import { datasetNode, datasetPageQuery, ownersAndFields, type CanonicalDataset, type DatasetRow, datasetRows } from './hub-sql.js';
 import { graphqlData, graphqlRequest, type Workload } from './types.js';
 
 /** The catalogue page: 50 datasets with their owner and the fields of their current schema. */
@@ -84,7 +84,7 @@ export const catalogue: Workload = {
       const first = Number(url.searchParams.get('first') ?? PAGE);
       if (!Number.isInteger(first) || first < 0 || first > 1000) throw badRequest('first must be between 0 and 1000');
       const page = datasetPageQuery(ctx.hubCode, viewer.agencyId, first);
-      const { rows } = await ctx.pool.query<DatasetRow>(page.text, page.values);
+      const rows = datasetRows<DatasetRow>((await ctx.pool.query(page.text, page.values)).rows);
       const nodes = rows.slice(0, first);
       const { owners, fields } = await ownersAndFields(ctx.pool, nodes);
       return { data: { datasets: { edges: nodes.map((d) => ({ node: datasetNode(d, owners, fields) })) } } };

@@ -1,6 +1,6 @@
 import { badRequest } from '../servers/raw-errors.js';
 import { canonicalHubDataset, canonicalPostGraphileDataset, type PostGraphileDataset } from './catalogue.js';
-import { datasetByCodesQuery, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow } from './hub-sql.js';
+import { datasetByCodesQuery, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow, datasetRows } from './hub-sql.js';
 import { graphqlData, graphqlRequest, type BenchContext, type Workload } from './types.js';
 
 /** One dataset by reference (HUB:code) with owner and fields; the references rotate over the catalogue. */
@@ -64,7 +64,7 @@ export const dataset: Workload = {
       const hub = (m[1] ?? ctx.hubCode).toUpperCase();
       if (hub !== ctx.hubCode) return { data: { dataset: null } };
       const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!]);
-      const { rows } = await ctx.pool.query<DatasetRow>(byCode.text, byCode.values);
+      const rows = datasetRows<DatasetRow>((await ctx.pool.query(byCode.text, byCode.values)).rows);
       const d = rows[0];
       const visible = d && (d.status !== 'DRAFT' || d.owner_id === viewer.agencyId || viewer.roles.includes('ADMIN'));
       if (!d || !visible) return { data: { dataset: null } };

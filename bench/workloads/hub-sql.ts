@@ -52,10 +52,11 @@ export function adoptCapturedSql(statements: string[]): void {
   adopted.length = 0;
   for (const sql of statements) {
     const oneLine = sql.replace(/\s+/g, ' ');
-    if (/^SELECT .+ FROM dataset WHERE hub_code = \$1 AND \(status <> 'DRAFT' OR owner_id = \$2::uuid\) ORDER BY code LIMIT \d+$/.test(oneLine.trim())) {
+    // The hub may wrap its dataset statements in `SELECT row_to_json(d) AS r FROM (…) d` (see datasetRows).
+    if (/^SELECT (row_to_json\(d\) AS r FROM \()?SELECT .+ FROM dataset WHERE hub_code = \$1 AND \(status <> 'DRAFT' OR owner_id = \$2::uuid\) ORDER BY code LIMIT \d+(\) d ORDER BY d\.code)?$/.test(oneLine.trim())) {
       rawDatasetPage = sql;
       adopted.push('dataset page');
-    } else if (/^SELECT .+ FROM dataset WHERE hub_code = \$1 AND code = ANY\(\$2::text\[\]\)$/.test(oneLine.trim())) {
+    } else if (/^SELECT (row_to_json\(d\) AS r FROM \()?SELECT .+ FROM dataset WHERE hub_code = \$1 AND code = ANY\(\$2::text\[\]\)(\) d)?$/.test(oneLine.trim())) {
       rawDatasetByCodes = sql;
       adopted.push('dataset by code');
     } else if (/^SELECT .+ FROM agency WHERE id = ANY\(\$1::uuid\[\]\)$/.test(oneLine.trim())) {
@@ -98,7 +99,7 @@ export interface Statement {
 
 /** DatasetRepository.page for a DEVELOPER (drafts of its own agency visible), `first + 1` rows. */
 export function datasetPageQuery(hub: string, agencyId: string, first: number): Statement {
-  if (rawDatasetPage) return { text: rawDatasetPage.replace(/LIMIT \d+\s*$/, `LIMIT ${first + 1}`), values: [hub, agencyId] };
+  if (rawDatasetPage) return { text: rawDatasetPage.replace(/LIMIT \d+/, `LIMIT ${first + 1}`), values: [hub, agencyId] };
   return {
     text: `SELECT ${datasetColumns} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND ("public"."dataset"."status" <> CAST($2::text AS "public"."DatasetStatus") OR "public"."dataset"."owner_id" = $3)) ORDER BY "public"."dataset"."code" ASC LIMIT $4 OFFSET $5`,
     values: [hub, 'DRAFT', agencyId, String(first + 1), '0'],
@@ -117,6 +118,11 @@ export function agenciesByIdsQuery(ids: string[]): Statement {
   if (rawAgenciesByIds) return { text: rawAgenciesByIds, values: [ids] };
   const list = ids.map((_, i) => `$${i + 1}`).join(',');
   return { text: `SELECT ${agencyColumns} FROM "public"."agency" WHERE "public"."agency"."id" IN (${list}) OFFSET $${ids.length + 1}`, values: [...ids, '0'] };
+}
+
+/** Dataset rows as the adopted statement gives them: columns, or one JSON object per row (`r`). */
+export function datasetRows<T>(rows: Record<string, unknown>[]): T[] {
+  return rows.map((x) => (x.r !== null && typeof x.r === 'object' && Object.keys(x).length === 1 ? x.r : x) as T);
 }
 
 export interface DatasetRow {

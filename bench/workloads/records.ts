@@ -1,7 +1,7 @@
 import { send } from '../lib/http.js';
 import { runLoad } from '../lib/load.js';
 import { RawHttpError, badRequest } from '../servers/raw-errors.js';
-import { currentFields, datasetByCodesQuery } from './hub-sql.js';
+import { currentFields, datasetByCodesQuery, datasetRows } from './hub-sql.js';
 import {
   COMMUNES,
   FIELD_NAMES,
@@ -51,7 +51,7 @@ async function rawRecords(ctx: RawContext, req: import('node:http').IncomingMess
   if (!Number.isInteger(first) || first < 0 || first > 1000) throw badRequest('first must be between 0 and 1000');
   // The hub's dataset lookup as captured in setup (hub-sql.ts adopts it).
   const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!]);
-  const { rows: found } = await ctx.pool.query<DatasetRow>(byCode.text, byCode.values);
+  const found = datasetRows<DatasetRow>((await ctx.pool.query(byCode.text, byCode.values)).rows);
   const d = found[0];
   if (!d) throw new RawHttpError(404, 'NOT_FOUND', 'Dataset not found');
   if (d.owner_id !== viewer.agencyId) throw new RawHttpError(403, 'FORBIDDEN', 'only the owner agency reads here');
