@@ -1,3 +1,6 @@
+// The repository builds rows as instances of these classes, so this module can load before the
+// schema does (the CLI's import path): the decorators need the metadata polyfill first.
+import 'reflect-metadata';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Classification, DatasetStatus, FieldType, SharingMode } from '../../generated/prisma/enums.js';
 import { Connection } from '../../schema/connection.js';
