@@ -273,6 +273,19 @@ describe('projection', () => {
   });
 });
 
+describe('a wide dataset', () => {
+  it('reads all of its 120 fields, and a projection of some', async () => {
+    const wide: FieldSpec[] = Array.from({ length: 120 }, (_, i) => ({ name: `cot_${String(i).padStart(3, '0')}`, type: 'INTEGER', classification: 'PUBLIC' }));
+    const w = (await datasetWith(hub, owner.code, wide)).code;
+    const row = Object.fromEntries(wide.map((f, i) => [f.name, i]));
+    await importOk(hub, owner.MAINTAINER.token, w, [row, { ...row, cot_000: -1 }], 'REPLACE');
+    const all = await page(hub, owner.MAINTAINER.token, w, { orderBy: [{ field: 'cot_000' }] });
+    expect(all.edges.map((e) => e.node.data)).toEqual([{ ...row, cot_000: -1 }, row]);
+    const some = await page(hub, owner.MAINTAINER.token, w, { fields: ['cot_119', 'cot_007'], first: 1 });
+    expect(some.edges[0]!.node.data).toEqual({ cot_007: 7, cot_119: 119 });
+  });
+});
+
 describe('pagination while imports commit', () => {
   const tagged = (from: number, to: number, tag: string) => Array.from({ length: to - from + 1 }, (_, k) => ({ id: from + k, ten: tag }));
 

@@ -214,7 +214,12 @@ export class RecordService {
     if (cursor) filters.push(keysetSql(keys, cursor.k, cursor.s, p));
     // json (not jsonb) keeps the members in the order given: in key order, a row's canonical
     // JSON for the page signature is its native JSON.stringify.
-    const projection = `json_build_object(${[...decision.fields].sort().map((n) => `${fieldLiteral(n)}, data->${fieldLiteral(n)}`).join(', ')})`;
+    // json_build_object takes at most 100 arguments (50 fields); a wider projection aggregates.
+    const sorted = [...decision.fields].sort();
+    const projection =
+      sorted.length <= 50
+        ? `json_build_object(${sorted.map((n) => `${fieldLiteral(n)}, data->${fieldLiteral(n)}`).join(', ')})`
+        : `(SELECT json_object_agg(k, data->k ORDER BY k COLLATE "C") FROM unnest(${p.add(sorted)}::text[]) AS k)`;
     const keyColumns = keys.map((k, i) => `, ${fieldExpression(k.field)} AS k${i}`).join('');
     const rows = await this.db.sql
       .query<Record<string, unknown> & { seq: number | string; data: Record<string, unknown> }>(
