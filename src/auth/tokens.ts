@@ -66,15 +66,15 @@ export class TokenService {
       this.verified.delete(token);
       return undefined;
     }
-    const claims = await this.verifyFully(token);
-    if (claims) {
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { claims, kid: decodeProtectedHeader(token).kid });
-    }
-    return claims;
+    const verified = await this.verifyFully(token);
+    if (!verified) return undefined;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, verified);
+    return verified.claims;
   }
 
-  private async verifyFully(token: string): Promise<AccessTokenClaims | undefined> {
+  /** The claims and signing key id of a token that passes every check. */
+  private async verifyFully(token: string): Promise<{ claims: AccessTokenClaims; kid: string | undefined } | undefined> {
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== SIGNING_ALG) return undefined;
@@ -90,7 +90,7 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (typeof payload.sub !== 'string') return undefined;
-      return payload as AccessTokenClaims;
+      return { claims: payload as AccessTokenClaims, kid: header.kid };
     } catch (e) {
       if (e instanceof joseErrors.JOSEError || e instanceof TypeError || e instanceof SyntaxError) return undefined;
       throw e;
