@@ -70,12 +70,23 @@ describe('routed reads through the national hub', () => {
     expect(res.status).toBe(400);
   });
 
-  it('without a grant: FORBIDDEN, passed through from TG and naming it', async () => {
-    const r = await read(qbDev, { fields: ['loai_su_kien'] });
+  it('without a grant: FORBIDDEN, passed through from TG and naming it; VN audits the hop and its outcome', async () => {
+    const requestId = `fed-denied-${Date.now()}`;
+    const r = await read(qbDev, { fields: ['loai_su_kien'] }, requestId);
     expect(r.status).toBe(200);
     expect(codeOf(r)).toBe('FORBIDDEN');
     expect(r.body.errors![0]!.message).toMatch(/^TG: /);
     expect(r.body.errors![0]!.extensions).toMatchObject({ peer: 'TG' });
+
+    // The hop's entry is written while TG answers; the refusal gets a second entry.
+    const auditor = await demoToken(vn, 'G01.BCA', 'AUDITOR');
+    const route = (await auditAll(vn, auditor, { action: 'records.route' })).filter((e) => e.requestId === requestId);
+    const failed = (await auditAll(vn, auditor, { action: 'records.route.failed' })).filter((e) => e.requestId === requestId);
+    expect(route).toHaveLength(1);
+    expect(failed).toHaveLength(1);
+    expect(route[0]!.details).toMatchObject({ hubPath: ['QB', 'VN', 'TG'], fields: ['loai_su_kien'], delegation: expect.any(String) });
+    expect(failed[0]).toMatchObject({ targetRef: HO_TICH, actorAgency: 'G22.QB.01' });
+    expect(failed[0]!.details).toMatchObject({ hubPath: ['QB', 'VN', 'TG'], delegation: route[0]!.details.delegation, outcome: 'FORBIDDEN' });
   });
 
   it('access requested through VN, approved at TG: VN returns only the granted fields, signed by TG, audited at both hops', async () => {
@@ -108,11 +119,16 @@ describe('routed reads through the national hub', () => {
     expect(tgRead, 'records.read at TG').toBeDefined();
     expect(tgRead!.actorAgency).toBe('G22.QB.01');
     expect(tgRead!.details.hubPath).toEqual(['QB', 'VN', 'TG']);
-    expect(tgRead!.details).toMatchObject({ grant: grantId, purpose: PURPOSE, rows: 5 });
-    const vnRoute = (await auditAll(vn, await demoToken(vn, 'G01.BCA', 'AUDITOR'), { action: 'records.route' })).find((e) => e.requestId === requestId);
+    expect(tgRead!.details).toMatchObject({ grant: grantId, purpose: PURPOSE, rows: 5, delegation: expect.any(String) });
+    // VN's entry records what it forwarded, under which delegation; the rows are in TG's entry,
+    // which names the same delegation and request id. A forward that succeeds has one entry.
+    const vnAuditor = await demoToken(vn, 'G01.BCA', 'AUDITOR');
+    const vnRoute = (await auditAll(vn, vnAuditor, { action: 'records.route' })).find((e) => e.requestId === requestId);
     expect(vnRoute, 'records.route at VN').toBeDefined();
     expect(vnRoute!).toMatchObject({ targetRef: HO_TICH, actorAgency: 'G22.QB.01' });
-    expect(vnRoute!.details).toMatchObject({ hubPath: ['QB', 'VN', 'TG'], rows: 5, signed: true });
+    expect(vnRoute!.details).toMatchObject({ hubPath: ['QB', 'VN', 'TG'], delegation: tgRead!.details.delegation, purpose: PURPOSE });
+    expect(vnRoute!.details).not.toHaveProperty('rows');
+    expect((await auditAll(vn, vnAuditor, { action: 'records.route.failed' })).filter((e) => e.requestId === requestId)).toEqual([]);
   });
 
   it('myAccess through VN is decided at TG', async () => {

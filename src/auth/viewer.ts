@@ -8,6 +8,8 @@ export interface Viewer {
   clientKey: string;
   agencyId: string;
   agencyCode: string;
+  /** The agency's name, when the statement that found the viewer read it (a routed read's delegation names it). */
+  agencyName?: string;
   hubCode: string;
   roles: readonly Role[];
 }

@@ -13,9 +13,11 @@ export interface RequestContext {
   /** Signatures of the records fields answered, sent in `extensions.signatures`. */
   signatures: ResponseSignature[];
   hubPath?: string[];
+  /** The id of the peer's delegation this request came with. */
+  delegation?: string;
 }
 
 /** The context of one request, built the same way for /graphql and /subgraph. */
-export function createRequestContext(services: Services, viewer: Viewer | null, requestId: string, parentLog: Logger, hubPath?: string[]): RequestContext {
-  return { viewer, requestId, log: parentLog.child({ requestId }), loaders: services.createLoaders(viewer), services, signatures: [], hubPath };
+export function createRequestContext(services: Services, viewer: Viewer | null, requestId: string, parentLog: Logger, hubPath?: string[], delegation?: string): RequestContext {
+  return { viewer, requestId, log: parentLog.child({ requestId }), loaders: services.createLoaders(viewer), services, signatures: [], hubPath, delegation };
 }

@@ -20,7 +20,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  * Resolves the Bearer token: this hub's own access token, or a pinned peer's delegation for one
  * of its clients. null = anonymous; an AppError for any token that does not verify.
  */
-async function authenticate(req: IncomingMessage, services: Services): Promise<{ viewer: Viewer | null; hubPath?: string[] }> {
+async function authenticate(req: IncomingMessage, services: Services): Promise<{ viewer: Viewer | null; hubPath?: string[]; delegation?: string }> {
   const header = req.headers.authorization;
   if (!header) return { viewer: null };
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
@@ -70,13 +70,13 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       res.end(page);
       return;
     }
-    const { viewer, hubPath } = await authenticate(req, services);
+    const { viewer, hubPath, delegation } = await authenticate(req, services);
     await enforceRateLimit(viewer, req);
     const body = await readGraphQLBody(req, services.config.bodyLimitBytes);
     if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
       throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
     }
-    const context = createRequestContext(services, viewer, requestId, log, hubPath);
+    const context = createRequestContext(services, viewer, requestId, log, hubPath, delegation);
     await executeApollo(apollo, req, res, url, body, context, requestId);
   }
 

@@ -36,6 +36,8 @@ export interface Caller {
   loaders: Loaders;
   /** Hubs a federated request passed through, the first being where it entered. */
   hubPath?: string[];
+  /** For a request a peer forwarded: the id of its delegation (audited with the read, as the peer audits its hop). */
+  delegation?: string;
 }
 
 export interface RegisterInput extends DatasetMetadataInput {

@@ -12,6 +12,7 @@ export interface ClientWithAgency {
   rotatedAt: Date | null;
   agencyId: string;
   agencyCode: string;
+  agencyName: string;
   hubCode: string;
 }
 
@@ -29,10 +30,11 @@ export class ClientRepository {
       rotated_at: Date | null;
       agency_id: string;
       agency_code: string;
+      agency_name: string;
       hub_code: string;
     }>(
       `SELECT c.id, c.client_id, c.roles::text[] AS roles, c.secret_hash, c.disabled_at, c.rotated_at,
-              a.id AS agency_id, a.code AS agency_code, a.hub_code
+              a.id AS agency_id, a.code AS agency_code, a.name AS agency_name, a.hub_code
          FROM api_client c JOIN agency a ON a.id = c.agency_id
         WHERE c.client_id = $1`,
       [clientId],
@@ -48,6 +50,7 @@ export class ClientRepository {
       rotatedAt: r.rotated_at ? new Date(r.rotated_at) : null,
       agencyId: r.agency_id,
       agencyCode: r.agency_code,
+      agencyName: r.agency_name,
       hubCode: r.hub_code,
     };
   }

@@ -89,6 +89,7 @@ export class ClientService {
       clientKey: client.id,
       agencyId: client.agencyId,
       agencyCode: client.agencyCode,
+      agencyName: client.agencyName,
       hubCode: client.hubCode,
       roles: client.roles,
     };

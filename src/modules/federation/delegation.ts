@@ -24,8 +24,9 @@ export interface DelegationClaims {
  * A short-lived token by which this hub vouches for one of its clients to a peer hub. Signed
  * with node:crypto rather than WebCrypto: one is issued per routed request, and the synchronous
  * signature costs a fraction of the asynchronous one (the peer verifies it as any ES256 JWT).
+ * `jti` is the delegation's id: the issuer's hop audit entry and the peer's read entry name it.
  */
-export async function issueDelegation(keys: KeyStore, viewer: Viewer, agencyName: string | undefined, peer: string, hubPath: string[]): Promise<string> {
+export async function issueDelegation(keys: KeyStore, viewer: Viewer, agencyName: string | undefined, peer: string, hubPath: string[], jti: string = randomUUID()): Promise<string> {
   const { kid, privateKey } = keys.signingKey();
   const iat = Math.floor(Date.now() / 1000);
   const claims = {
@@ -39,7 +40,7 @@ export async function issueDelegation(keys: KeyStore, viewer: Viewer, agencyName
     sub: viewer.clientId,
     iat,
     exp: iat + LIFETIME_SECONDS,
-    jti: randomUUID(),
+    jti,
   };
   return signEs256({ alg: SIGNING_ALG, kid, typ: DELEGATION_TYP }, claims, privateKey);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose';
 import type { KeyStore } from '../../auth/keys.js';
 import type { Viewer } from '../../auth/viewer.js';
@@ -12,7 +13,7 @@ import type { Caller } from '../catalogue/dataset.service.js';
 import type { DatasetRepository } from '../catalogue/dataset.repository.js';
 import type { AgencyRepository } from '../agency/agency.repository.js';
 import { toCatalogueEntry } from './catalogue-entry.js';
-import { delegationIssuer, issueDelegation, verifyDelegation } from './delegation.js';
+import { DELEGATION_TYP, delegationIssuer, issueDelegation, verifyDelegation } from './delegation.js';
 import type { FederationRepository, Peer } from './federation.repository.js';
 import { FEED_PAGE, Harvester, type FeedPage, type HarvestResult } from './harvester.js';
 import { PeerClient, unavailable } from './peer-client.js';
@@ -135,8 +136,11 @@ export class FederationService {
 
   // ── Delegated identity ─────────────────────────────────────────────────────────────────────
 
-  /** The Viewer behind a peer's delegation token, or undefined when it is not one we can verify. */
-  async viewerForDelegation(token: string): Promise<{ viewer: Viewer; hubPath: string[] } | undefined> {
+  /**
+   * The Viewer behind a peer's delegation token, or undefined when it is not one we can verify;
+   * with the delegation's id (its jti; none for a peer's access token, which is used many times).
+   */
+  async viewerForDelegation(token: string): Promise<{ viewer: Viewer; hubPath: string[]; delegation?: string } | undefined> {
     const issuer = delegationIssuer(token);
     if (!issuer) return undefined;
     let peer = await this.peers.get(issuer);
@@ -163,11 +167,13 @@ export class FederationService {
         clientKey: `delegated:${issuer}`,
         agencyId: agency.id,
         agencyCode: agency.code,
+        agencyName: agency.name,
         hubCode: agency.hubCode,
         // A remote client never administers or audits this hub.
         roles: claims.roles.filter((r): r is 'DEVELOPER' | 'MAINTAINER' => r === 'DEVELOPER' || r === 'MAINTAINER'),
       },
       hubPath: [...claims.hub_path, this.hubCode],
+      ...(decodeProtectedHeader(token).typ === DELEGATION_TYP ? { delegation: claims.jti } : {}),
     };
   }
 
@@ -231,15 +237,28 @@ export class FederationService {
   // ── Routing ────────────────────────────────────────────────────────────────────────────────
 
   /** Sends a GraphQL operation to the owning hub on behalf of the caller; maps its errors to ours. */
-  async forward<T>(caller: Caller, hub: string, query: string, variables: Record<string, unknown>): Promise<{ data: T; extensions?: { signatures?: ResponseSignature[] } }> {
+  async forward<T>(caller: Caller, hub: string, query: string, variables: Record<string, unknown>): Promise<PeerAnswer<T>> {
+    return this.send<T>(await this.prepareCall(caller, hub), query, variables);
+  }
+
+  /** Where a call to `hub` goes and its headers: for a client, a delegation signed for it, whose id is returned too. */
+  private async prepareCall(caller: Caller, hub: string): Promise<PeerCall> {
     const peer = await this.peers.get(hub);
     if (!peer) throw notFound('Hub', hub);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': caller.requestId };
+    let delegation: string | null = null;
     if (caller.viewer) {
-      const agency = await caller.loaders.agencyById.load(caller.viewer.agencyId);
-      headers.authorization = `Bearer ${await issueDelegation(this.keys, caller.viewer, agency?.name, hub, caller.hubPath ?? [this.hubCode])}`;
+      delegation = randomUUID();
+      // The statement that found the viewer read its agency's name; a viewer from elsewhere has it looked up.
+      const agencyName = caller.viewer.agencyName ?? (await caller.loaders.agencyById.load(caller.viewer.agencyId))?.name;
+      headers.authorization = `Bearer ${await issueDelegation(this.keys, caller.viewer, agencyName, hub, caller.hubPath ?? [this.hubCode], delegation)}`;
     }
-    const res = await this.client.request(hub, `${peer.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return { hub, url: `${peer.url}/graphql`, headers, delegation };
+  }
+
+  private async send<T>(call: PeerCall, query: string, variables: Record<string, unknown>): Promise<PeerAnswer<T>> {
+    const { hub, url, headers } = call;
+    const res = await this.client.request(hub, url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { signatures?: ResponseSignature[] } };
     try {
       body = (await res.json()) as typeof body;
@@ -257,19 +276,53 @@ export class FederationService {
     return { data: body.data, extensions: body.extensions };
   }
 
-  /** A records read of another hub's dataset, passed through with the owner's signature; this hop is audited. */
+  /**
+   * A records read of another hub's dataset, passed through with the owner's signature; this hop
+   * is audited. The hop's entry records what was forwarded (who, to which hub, under which
+   * delegation, the fields, conditions and purpose) and is written while the owning hub answers:
+   * its commit is not one more wait after the answer. The response still waits for both, so no
+   * page is passed on without its entry. The rows returned are in the owning hub's own entry
+   * (which names the same delegation and request id) and under its signature. A forward that
+   * fails gets a second entry with the outcome.
+   */
   async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>, selection: RecordsSelection): Promise<RemotePage> {
-    const { data, extensions } = await this.forward<{ records: Omit<RemotePage, 'signature'> }>(caller, hub, routedRecordsQuery(selection), args);
-    const signature = extensions?.signatures?.find((s) => s.path.length === 1 && s.path[0] === 'records');
-    await this.audit.append({
-      action: 'records.route',
+    const call = await this.prepareCall(caller, hub);
+    const hop = {
       ...actorOf(caller.viewer),
       ...(caller.viewer ? {} : { actorClient: null }),
       targetType: 'dataset',
       targetRef: String(args.dataset),
       requestId: caller.requestId,
-      details: { hubPath: [...(caller.hubPath ?? [this.hubCode]), hub], rows: data.records.edges.length, fields: args.fields ?? null, purpose: args.purpose ?? null, signed: !!signature },
+    };
+    const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
+    const written = this.audit.append({
+      ...hop,
+      action: 'records.route',
+      details: { hubPath, delegation: call.delegation, fields: args.fields ?? null, where: args.where ?? null, purpose: args.purpose ?? null },
     });
+    const answered = this.send<{ records: Omit<RemotePage, 'signature'> }>(call, routedRecordsQuery(selection), args);
+    const [entry, answer] = await Promise.allSettled([written, answered]);
+    if (answer.status === 'rejected') {
+      const e = answer.reason as Error;
+      // The audit log reports a failed write itself; the caller is told what became of the forward.
+      await this.audit
+        .append({ ...hop, action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : 'INTERNAL', reason: e.message } })
+        .catch(() => undefined);
+      throw e;
+    }
+    if (entry.status === 'rejected') throw entry.reason;
+    const { data, extensions } = answer.value;
+    const signature = extensions?.signatures?.find((s) => s.path.length === 1 && s.path[0] === 'records');
     return { ...data.records, signature };
   }
 }
+
+/** A prepared call to a peer: its URL, headers and the id of the delegation they carry (null for an anonymous caller). */
+interface PeerCall {
+  hub: string;
+  url: string;
+  headers: Record<string, string>;
+  delegation: string | null;
+}
+
+type PeerAnswer<T> = { data: T; extensions?: { signatures?: ResponseSignature[] } };

@@ -101,6 +101,7 @@ export class RecordService {
         grant: access.grant?.id ?? null,
         basis: access.basis,
         hubPath: caller.hubPath ?? [dataset.hubCode],
+        ...(caller.delegation ? { delegation: caller.delegation } : {}),
       },
     });
   }
