@@ -26,12 +26,15 @@ export function createCatalogueLoaders(agencies: AgencyRepository, datasets: Dat
     for (const d of rows) datasetByCode.prime(d.code, d);
     return byKey(ids, rows, (d) => d.id);
   });
-  // A lookup by code brings the current fields along (one statement for both).
+  const agencyById = new DataLoader<string, Agency | undefined>(async (ids) => byKey(ids, await agencies.findByIds(ids), (a) => a.id));
+  // A lookup by code brings the current fields and the owner agency along (one statement for all:
+  // a records read needs the fields to decide, and the owner's code for its audit entry).
   const datasetByCode: DataLoader<string, Dataset | undefined> = new DataLoader(async (codes) => {
     const rows = await datasets.findByCodesWithFields(hubCode, codes);
-    for (const { dataset, fields } of rows) {
+    for (const { dataset, fields, owner } of rows) {
       datasetById.prime(dataset.id, dataset);
       fieldsByDataset.prime(dataset.id, fields);
+      if (owner) agencyById.prime(owner.id, owner);
     }
     return byKey(
       codes,
@@ -40,7 +43,7 @@ export function createCatalogueLoaders(agencies: AgencyRepository, datasets: Dat
     );
   });
   return {
-    agencyById: new DataLoader(async (ids) => byKey(ids, await agencies.findByIds(ids), (a) => a.id)),
+    agencyById,
     datasetById,
     datasetByCode,
     fieldsByDataset,

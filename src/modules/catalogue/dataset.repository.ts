@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { Dataset, DatasetField, Prisma } from '../../generated/prisma/client.js';
 import type { Classification, DatasetStatus, FieldType } from '../../generated/prisma/enums.js';
+import { AGENCY_COLUMNS, toAgency, type Agency } from '../agency/agency.repository.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
 import { Dataset as DatasetObject } from './dataset.type.js';
 import { recordCatalogueChange } from '../federation/change-feed.js';
@@ -132,12 +133,20 @@ export class DatasetRepository {
    * is nearly always read with its fields (records, `dataset(ref)`), and on a loaded machine each
    * round trip to the database costs more than the work it carries.
    */
-  async findByCodesWithFields(hubCode: string, codes: readonly string[]): Promise<{ dataset: Dataset; fields: CurrentField[] }[]> {
+  async findByCodesWithFields(hubCode: string, codes: readonly string[]): Promise<{ dataset: Dataset; fields: CurrentField[]; owner: Agency | undefined }[]> {
     const { rows } = await this.db.sql.query<{ r: Record<string, unknown> }>(
-      datasetRowsSql(`SELECT ${COLUMNS}, ${currentFieldsJson('dataset')} AS current_fields FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`),
+      datasetRowsSql(
+        `SELECT ${COLUMNS}, ${currentFieldsJson('dataset')} AS current_fields,
+                (SELECT row_to_json(a) FROM (SELECT ${AGENCY_COLUMNS} FROM agency WHERE agency.id = dataset.owner_id) a) AS owner
+           FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`,
+      ),
       [hubCode, [...codes]],
     );
-    return rows.map(({ r }) => ({ dataset: toDataset(r), fields: (r.current_fields as CurrentField[] | null) ?? [] }));
+    return rows.map(({ r }) => ({
+      dataset: toDataset(r),
+      fields: (r.current_fields as CurrentField[] | null) ?? [],
+      owner: r.owner ? toAgency(r.owner as Record<string, unknown>) : undefined,
+    }));
   }
 
   /** One keyset page of this hub's entries ordered by code; one extra row tells whether more follow. */
