@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlData } from './helpers/client.js';
+import { grantOk, revoke } from './helpers/access.js';
+import { codeOf, gql, gqlData } from './helpers/client.js';
 import { buildAgency, buildClient, buildDataset, fieldsOf } from './helpers/factories.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { agencyWith, datasetWith, importOk } from './helpers/records.js';
 
 let hub: TestHub;
 let token: string;
@@ -49,5 +51,33 @@ describe('catalogue pages', () => {
     expect(large.statements).toBe(small.statements);
     expect(large.statements).toBeGreaterThan(0);
     expect(large.statements).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('records pages', () => {
+  const READ = `query($d: String!, $p: String) { records(dataset: $d, first: 5, purpose: $p) { pageInfo { hasNextPage } edges { node { id data } } } }`;
+
+  it('under a grant cost four statements, and the grant is still read on every request', async () => {
+    const [own, reader] = await Promise.all([agencyWith(hub, ['MAINTAINER'] as const), agencyWith(hub, ['DEVELOPER'] as const)]);
+    const code = (await datasetWith(hub, own.code, [{ name: 'ma', type: 'STRING', classification: 'INTERNAL', key: true }, { name: 'xa', type: 'STRING', classification: 'PUBLIC' }], { sharingMode: 'ON_REQUEST' })).code;
+    await importOk(hub, own.MAINTAINER.token, code, Array.from({ length: 8 }, (_, i) => ({ ma: `R${i}`, xa: i % 2 ? 'A' : 'B' })), 'REPLACE');
+    await grantOk(hub, reader.DEVELOPER.token, own.MAINTAINER.token, { dataset: code, fields: ['ma', 'xa'], purpose: 'Thống kê' }, { rowFilter: [{ field: 'xa', op: 'eq', value: 'A' }] });
+    const read = async () => {
+      const before = hub.services.db.stats.statements;
+      const data = await gqlData<{ records: { edges: { node: { data: { xa: string } } }[] } }>(hub, READ, { d: code, p: 'Thống kê' }, reader.DEVELOPER.token);
+      return { statements: hub.services.db.stats.statements - before, data };
+    };
+    await read(); // warm-up
+    const { statements, data } = await read();
+    expect(data.records.edges.map((e) => e.node.data.xa)).toEqual(['A', 'A', 'A', 'A']);
+    // The client row (read on every request), the dataset with its fields, owner and the reader's
+    // active grant, the page, the audit entry.
+    expect(statements).toBe(4);
+
+    // The grant comes with the dataset, still read on every request: revoked, the next read is refused.
+    const grants = await gqlData<{ dataset: { myAccess: { grant: { id: string } } } }>(hub, `query($r: String!) { dataset(ref: $r) { myAccess(purpose: "Thống kê") { grant { id } } } }`, { r: code }, reader.DEVELOPER.token);
+    expect((await revoke(hub, own.MAINTAINER.token, grants.dataset.myAccess.grant.id)).status).toBe(200);
+    const refused = await gql(hub, READ, { d: code, p: 'Thống kê' }, reader.DEVELOPER.token);
+    expect(codeOf(refused)).toBe('FORBIDDEN');
   });
 });

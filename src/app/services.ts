@@ -5,7 +5,7 @@ import { TokenService } from '../auth/tokens.js';
 import { AgencyRepository } from '../modules/agency/agency.repository.js';
 import { AgencyService } from '../modules/agency/agency.service.js';
 import { createCatalogueLoaders } from '../modules/catalogue/dataset.loaders.js';
-import { AccessRepository } from '../modules/access/access.repository.js';
+import { AccessRepository, type Grant } from '../modules/access/access.repository.js';
 import { AccessService, grantFacts } from '../modules/access/access.service.js';
 import { createAccessLoaders } from '../modules/access/access.loaders.js';
 import { createCounterStore, type CounterStore } from '../shared/counters.js';
@@ -97,9 +97,11 @@ export async function createServices(config: Config, db: Database): Promise<Serv
     provenance: new Provenance(keys),
     auditRepo,
     auditQuery: new AuditQueryService(auditRepo, audit, datasets),
-    createLoaders: (viewer) => ({
-      ...createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode),
-      ...createAccessLoaders(accessRepo, viewer?.agencyId),
-    }),
+    createLoaders: (viewer) => {
+      const access = createAccessLoaders(accessRepo, viewer?.agencyId);
+      // A dataset looked up by code brings the viewer agency's active grant on it along.
+      const grants = viewer ? { agencyId: viewer.agencyId, prime: (datasetId: string, grant: Grant | null) => void access.activeGrantByDataset.prime(datasetId, grant) } : undefined;
+      return { ...createCatalogueLoaders(agencyRepo, datasetRepo, config.hubCode, grants), ...access };
+    },
   };
 }

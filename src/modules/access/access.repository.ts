@@ -9,8 +9,20 @@ const GRANT_COLUMNS = `id, request_id, dataset_id, agency_id, fields, row_filter
 
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
+/** What makes a grant of agency `agency` active at `now` (SQL expressions, e.g. parameters). */
+const activeWhere = (agency: string, now: string) => `agency_id = ${agency}::uuid AND revoked_at IS NULL AND valid_from <= ${now} AND (valid_until IS NULL OR valid_until > ${now})`;
+
+/**
+ * A scalar subquery: the newest active grant of `agency` on the dataset `datasetId` at `now`, as
+ * one JSON object (null if none), for a statement that reads the dataset anyway; {@link toGrant}
+ * maps it. The same condition as {@link AccessRepository.activeGrants}.
+ */
+export function activeGrantJsonSql(datasetId: string, agency: string, now: string): string {
+  return `(SELECT row_to_json(g) FROM (SELECT ${GRANT_COLUMNS} FROM "grant" WHERE dataset_id = ${datasetId} AND ${activeWhere(agency, now)} ORDER BY created_at DESC LIMIT 1) g)`;
+}
+
 /** A grant row as row_to_json gives it (timestamps as ISO-8601 text), as Prisma would give it. */
-function toGrant(r: Record<string, unknown>): Grant {
+export function toGrant(r: Record<string, unknown>): Grant {
   return {
     id: r.id as string,
     requestId: r.request_id as string,
@@ -88,8 +100,7 @@ export class AccessRepository {
     const { rows } = await this.db.sql.query<{ g: Record<string, unknown> }>(
       `SELECT row_to_json(g) AS g FROM (
          SELECT ${GRANT_COLUMNS} FROM "grant"
-          WHERE dataset_id = ANY($1::uuid[]) AND agency_id = $2::uuid AND revoked_at IS NULL
-            AND valid_from <= $3 AND (valid_until IS NULL OR valid_until > $3)
+          WHERE dataset_id = ANY($1::uuid[]) AND ${activeWhere('$2', '$3')}
           ORDER BY created_at DESC) g`,
       [[...datasetIds], agencyId, now],
     );

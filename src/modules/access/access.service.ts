@@ -162,6 +162,7 @@ export class AccessService {
     );
     if (!result?.grant) throw badInput('The request was decided concurrently', { field: 'id' });
     caller.loaders.requestById.clear(id);
+    caller.loaders.activeGrantByDataset.clear(dataset.id);
     return result.grant;
   }
 
@@ -205,6 +206,7 @@ export class AccessService {
     const revoked = await this.repo.revoke(grantId, viewer.clientId, why, { action: 'access.revoke', ...actorOf(viewer), subjectAgency: viewer.agencyCode, requestId: caller.requestId, details: { reason: why } });
     if (!revoked) throw badInput('The grant is already revoked', { field: 'id' });
     caller.loaders.grantById.clear(grantId);
+    caller.loaders.activeGrantByDataset.clear(dataset.id);
     return revoked;
   }
 

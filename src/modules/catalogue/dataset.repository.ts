@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { Dataset, DatasetField, Prisma } from '../../generated/prisma/client.js';
 import type { Classification, DatasetStatus, FieldType } from '../../generated/prisma/enums.js';
+import { activeGrantJsonSql, toGrant, type Grant } from '../access/access.repository.js';
 import { AGENCY_COLUMNS, toAgency, type Agency } from '../agency/agency.repository.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
 import { Dataset as DatasetObject } from './dataset.type.js';
@@ -133,19 +134,29 @@ export class DatasetRepository {
    * is nearly always read with its fields (records, `dataset(ref)`), and on a loaded machine each
    * round trip to the database costs more than the work it carries.
    */
-  async findByCodesWithFields(hubCode: string, codes: readonly string[]): Promise<{ dataset: Dataset; fields: CurrentField[]; owner: Agency | undefined }[]> {
+  /**
+   * By codes, with the current fields and the owner agency; with `grantsOf`, also that agency's
+   * newest active grant on each (null if none), read in the same statement.
+   */
+  async findByCodesWithFields(
+    hubCode: string,
+    codes: readonly string[],
+    grantsOf?: { agencyId: string; now: Date },
+  ): Promise<{ dataset: Dataset; fields: CurrentField[]; owner: Agency | undefined; activeGrant?: Grant | null }[]> {
+    const grant = grantsOf ? `, ${activeGrantJsonSql('dataset.id', '$3', '$4')} AS active_grant` : '';
     const { rows } = await this.db.sql.query<{ r: Record<string, unknown> }>(
       datasetRowsSql(
         `SELECT ${COLUMNS}, ${currentFieldsJson('dataset')} AS current_fields,
-                (SELECT row_to_json(a) FROM (SELECT ${AGENCY_COLUMNS} FROM agency WHERE agency.id = dataset.owner_id) a) AS owner
+                (SELECT row_to_json(a) FROM (SELECT ${AGENCY_COLUMNS} FROM agency WHERE agency.id = dataset.owner_id) a) AS owner${grant}
            FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`,
       ),
-      [hubCode, [...codes]],
+      grantsOf ? [hubCode, [...codes], grantsOf.agencyId, grantsOf.now] : [hubCode, [...codes]],
     );
     return rows.map(({ r }) => ({
       dataset: toDataset(r),
       fields: (r.current_fields as CurrentField[] | null) ?? [],
       owner: r.owner ? toAgency(r.owner as Record<string, unknown>) : undefined,
+      ...(grantsOf ? { activeGrant: r.active_grant ? toGrant(r.active_grant as Record<string, unknown>) : null } : {}),
     }));
   }
 
