@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -46,6 +47,22 @@ pg.types.setTypeParser(20, (v) => {
   return Number.isSafeInteger(n) ? n : v;
 });
 
+/**
+ * Names of the prepared statements (QueryOptions.prepare), by text: the driver prepares a name
+ * once per connection and then sends only its parameters. Only fixed texts are prepared, so
+ * this stays as small as the set of them.
+ */
+const statementNames = new Map<string, string>();
+
+function prepared(text: string, params: unknown[] | undefined): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `lgsp_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: params as unknown[] };
+}
+
 export interface OpenOptions {
   statementTimeoutMs?: number;
   /** Who holds the embedded lock (a hub also publishes its control socket). */
@@ -71,9 +88,9 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   const stats = { statements: 0 };
   const prisma = countingPrisma(adapter, stats);
   const sql: Sql = {
-    async query(text, params) {
+    async query(text, params, options) {
       stats.statements++;
-      const r = await pool.query(text, params as unknown[]);
+      const r = await pool.query(options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
       return { rows: r.rows, affectedRows: r.rowCount ?? undefined };
     },
     async transaction(fn) {
@@ -83,9 +100,9 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
       try {
         await client.query('BEGIN');
         const tx: SqlExecutor = {
-          async query(text, params) {
+          async query(text, params, options) {
             stats.statements++;
-            const r = await client.query(text, params as unknown[]);
+            const r = await client.query(options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
             return { rows: r.rows, affectedRows: r.rowCount ?? undefined };
           },
           copyIn(statement) {

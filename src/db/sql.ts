@@ -8,8 +8,18 @@ export interface SqlRows<T> {
   affectedRows?: number;
 }
 
+export interface QueryOptions {
+  /**
+   * A fixed statement text sent on (nearly) every request, never one built from varying parts:
+   * PostgreSQL parses and plans it once per connection (a named prepared statement) instead of
+   * on every call; planning the larger ones cost more than running them. The embedded database
+   * ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlExecutor {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlRows<T>>;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<SqlRows<T>>;
   /**
    * Starts `COPY … FROM STDIN` (text format) on this executor's own connection, so inside its
    * transaction. Only PostgreSQL transactions have it: the embedded database takes no COPY
@@ -37,7 +47,7 @@ export interface Sql extends SqlExecutor {
 export type AnyTx = SqlExecutor | { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> };
 
 /** Runs one parameterised statement on either kind of transaction. */
-export async function txQuery<T>(tx: AnyTx, sql: string, params: unknown[]): Promise<T[]> {
-  if ('query' in tx) return (await tx.query<T>(sql, params)).rows;
+export async function txQuery<T>(tx: AnyTx, sql: string, params: unknown[], options?: QueryOptions): Promise<T[]> {
+  if ('query' in tx) return (await tx.query<T>(sql, params, options)).rows;
   return tx.$queryRawUnsafe<T[]>(sql, ...params);
 }

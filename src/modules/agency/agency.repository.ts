@@ -26,13 +26,13 @@ export class AgencyRepository {
 
   /** By ids, in raw SQL: the owner loader of every catalogue page calls it. */
   async findByIds(ids: readonly string[]): Promise<Agency[]> {
-    const { rows } = await this.db.sql.query<Record<string, unknown>>(`SELECT ${AGENCY_COLUMNS} FROM agency WHERE id = ANY($1::uuid[])`, [[...ids]]);
+    const { rows } = await this.db.sql.query<Record<string, unknown>>(`SELECT ${AGENCY_COLUMNS} FROM agency WHERE id = ANY($1::uuid[])`, [[...ids]], { prepare: true });
     return rows.map(toAgency);
   }
 
   /** By codes, in raw SQL: every request a peer forwards looks its agency up. */
   async findByCodes(codes: readonly string[]): Promise<Agency[]> {
-    const { rows } = await this.db.sql.query<Record<string, unknown>>(`SELECT ${AGENCY_COLUMNS} FROM agency WHERE code = ANY($1::text[])`, [[...codes]]);
+    const { rows } = await this.db.sql.query<Record<string, unknown>>(`SELECT ${AGENCY_COLUMNS} FROM agency WHERE code = ANY($1::text[])`, [[...codes]], { prepare: true });
     return rows.map(toAgency);
   }
 

@@ -114,6 +114,7 @@ export async function appendAfterHead(tx: AuditTx, chainId: string, expected: Ch
        RETURNING 1)
      SELECT count(*)::int AS n FROM inserted`,
     [chainId, entries[0]!.at, entryRows(entries), last.seq, last.hash, expected.seq, expected.hash],
+    { prepare: true },
   );
   return rows[0]!.n === entries.length ? entries : undefined;
 }

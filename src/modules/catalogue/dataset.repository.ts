@@ -151,6 +151,7 @@ export class DatasetRepository {
            FROM dataset WHERE hub_code = $1 AND code = ANY($2::text[])`,
       ),
       grantsOf ? [hubCode, [...codes], grantsOf.agencyId, grantsOf.now] : [hubCode, [...codes]],
+      { prepare: true },
     );
     return rows.map(({ r }) => ({
       dataset: toDataset(r),

@@ -38,6 +38,7 @@ export class ClientRepository {
          FROM api_client c JOIN agency a ON a.id = c.agency_id
         WHERE c.client_id = $1`,
       [clientId],
+      { prepare: true },
     );
     const r = rows[0];
     if (!r) return undefined;
