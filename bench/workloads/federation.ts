@@ -133,7 +133,7 @@ async function unloadedHop(run: RunContext): Promise<Figure[]> {
       value: m('vn') - m('routed'),
       unit: 'ms',
       digits: 2,
-      detail: "p50 through VN − p50 of the forwarded selection at TG; VN's records.route audit entry commits after TG answers (it holds the rows returned), one more commit on the path",
+      detail: "p50 through VN − p50 of the forwarded selection at TG; VN's records.route audit entry is written while TG answers (the response waits for both; the rows are in TG's entry)",
     },
   ];
 }
