@@ -138,6 +138,19 @@ describe('routed reads through the national hub', () => {
     expect(d.dataset.myAccess.fields.sort()).toEqual([...GRANTED].sort());
   });
 
+  it('a page whose hop entry VN could not write is not passed on', async () => {
+    const append = vi.spyOn(vn.services.audit, 'append').mockRejectedValueOnce(new Error('audit write failed'));
+    try {
+      const r = await read(qbDev, { purpose: PURPOSE, first: 2 });
+      expect(r.body.errors?.length, r.text).toBeGreaterThan(0);
+      expect(r.body.data?.records ?? null).toBeNull();
+      expect(append.mock.calls[0]![0]).toMatchObject({ action: 'records.route' });
+    } finally {
+      append.mockRestore();
+    }
+    expect((await read(qbDev, { purpose: PURPOSE, first: 2 })).body.data!.records.edges).toHaveLength(2);
+  });
+
   it('VN asks TG only for what the client selected: totalCount when asked, never otherwise; TG signature passes through either way', async () => {
     const sent: string[] = [];
     const original = vn.services.federation.client.request.bind(vn.services.federation.client);
