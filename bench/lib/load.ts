@@ -1,3 +1,4 @@
+import http from 'node:http';
 import autocannon from 'autocannon';
 import type { CpuWindow } from './cpu.js';
 import type { RequestSpec } from '../workloads/types.js';
@@ -22,14 +23,21 @@ export interface RoundResult {
 export interface LoadOptions {
   connections: number;
   duration: number;
-  /** Requests per second over all connections (autocannon overallRate); unset = as fast as possible. */
+  /**
+   * Requests per second over all connections, sent evenly spaced (see {@link runPaced}); unset =
+   * as fast as possible (autocannon).
+   */
   overallRate?: number;
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** One bounded autocannon run over loopback: fixed duration and connections, no pipelining. */
+/**
+ * One bounded run over loopback: fixed duration and connections, no pipelining. A fixed rate is
+ * paced by {@link runPaced}; otherwise autocannon keeps every connection busy.
+ */
 export async function runLoad(baseUrl: string, requests: RequestSpec[], o: LoadOptions): Promise<RoundResult> {
+  if (o.overallRate) return runPaced(baseUrl, requests, o.overallRate, o);
   // A GraphQL error answers 200: count bodies that carry `errors` as failures too.
   let errorBodies = 0;
   let firstError: string | undefined;
@@ -66,6 +74,78 @@ export async function runLoad(baseUrl: string, requests: RequestSpec[], o: LoadO
     failures: r.errors + r.timeouts + r.non2xx + errorBodies,
     firstError,
     seconds,
+    startedUs,
+    endedUs,
+  };
+}
+
+/**
+ * An open-loop load at a fixed rate: request i is due at start + i / rate, sent on one of at most
+ * `connections` kept-alive connections (waiting for a free one when all are busy), and its latency
+ * runs from when it was due, so a slow server is not hidden by sending less (no coordinated
+ * omission). autocannon's overallRate is not used for this: each of its connections sends its
+ * share of a second back to back when the second starts, so "100 req/s over 10 connections" is a
+ * burst of 100 concurrent requests once a second, and the p50 mostly measures that burst's queue.
+ */
+async function runPaced(baseUrl: string, requests: RequestSpec[], rate: number, o: LoadOptions): Promise<RoundResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+  const base = new URL(baseUrl);
+  const total = Math.max(1, Math.round(rate * o.duration));
+  const latencies: number[] = [];
+  let failures = 0;
+  let firstError: string | undefined;
+  let answered = 0;
+  const startedUs = nowUs();
+  const t0 = performance.now();
+  const send = (spec: RequestSpec, dueMs: number) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(
+        { host: base.hostname, port: base.port, path: spec.path, method: spec.method, headers: spec.headers, agent, timeout: 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const ms = performance.now() - dueMs;
+            const body = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300 || body.includes('"errors":')) {
+              failures++;
+              firstError ??= `${status} ${body.slice(0, 300)}`;
+            } else {
+              latencies.push(ms);
+            }
+            answered++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', (e) => {
+        failures++;
+        firstError ??= e.message;
+        resolve();
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.end(spec.body);
+    });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const dueMs = t0 + (i * 1000) / rate;
+    const wait = dueMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(send(requests[i % requests.length]!, dueMs));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  const endedUs = nowUs();
+  latencies.sort((a, b) => a - b);
+  return {
+    reqPerSec: answered / ((endedUs - startedUs) / 1e6),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    requests: answered,
+    failures,
+    firstError,
+    seconds: (endedUs - startedUs) / 1e6,
     startedUs,
     endedUs,
   };

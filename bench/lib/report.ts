@@ -212,7 +212,7 @@ export function markdown(r: RunReport): string {
       (r.workloads.some((w) => w.load.duration !== o.duration || w.load.warmup !== o.warmup || w.load.overallRate || w.load.connections !== o.connections)
         ? ` Workloads that differ: ${r.workloads
             .filter((w) => w.load.duration !== o.duration || w.load.warmup !== o.warmup || w.load.overallRate || w.load.connections !== o.connections)
-            .map((w) => `${w.workload.name} ${w.load.connections} connections${w.load.overallRate ? ` at a fixed ${w.load.overallRate} req/s overall` : ''}, ${w.load.warmup} s warm-up, ${w.load.rounds} × ${w.load.duration} s`)
+            .map((w) => `${w.workload.name} ${w.load.connections} connections${w.load.overallRate ? ` at a fixed ${w.load.overallRate} req/s overall, evenly spaced (open loop)` : ''}, ${w.load.warmup} s warm-up, ${w.load.rounds} × ${w.load.duration} s`)
             .join('; ')} (shorter rounds keep the full run within 10 minutes).`
         : ''),
     '- Each system is its own Node process (one JS thread each) with a pool of 10 PostgreSQL connections; the load generator runs in the bench process on the same 2 cores, so absolute figures are specific to this box and the ratios are the portable result.',

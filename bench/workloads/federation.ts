@@ -213,7 +213,7 @@ async function harvestFigures(run: RunContext): Promise<Figure[]> {
 export const federation: Workload = {
   name: 'federation',
   title: 'Federation hop and harvest',
-  description: `records(dataset: "TG:…", first: ${HOP_PAGE}) through the national hub VN (read by an agency of VN under a grant of TG) vs directly at TG (an agency of TG under a grant with the same row filter), at a fixed ${RATE} requests/s over 10 connections (autocannon overallRate); then the same without queueing, and harvest times`,
+  description: `records(dataset: "TG:…", first: ${HOP_PAGE}) through the national hub VN (read by an agency of VN under a grant of TG) vs directly at TG (an agency of TG under a grant with the same row filter), at a fixed ${RATE} requests/s evenly spaced (open loop, latency from when each request was due) over at most 10 connections; then the same without queueing, and harvest times`,
   systems: {
     vn: {
       base: 'hub',

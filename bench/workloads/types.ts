@@ -216,7 +216,7 @@ export interface Workload {
    * rounds keep the full run within its budget. Quick mode keeps its own.
    */
   rounds?: { duration?: number; warmup?: number };
-  /** Load shape: a fixed overall rate (autocannon overallRate) and/or other connections. */
+  /** Load shape: a fixed overall rate (evenly spaced requests, bench/lib/load.ts runPaced) and/or other connections. */
   load?: { overallRate?: number; connections?: number };
 }
 
