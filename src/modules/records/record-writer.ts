@@ -1,7 +1,7 @@
 import { COPY_NULL, copyJson } from '../../db/copy-in.js';
 import type { CopyIn, SqlExecutor } from '../../db/sql.js';
 import type { ImportMode } from '../../generated/prisma/enums.js';
-import type { RowError } from './record-schema.js';
+import { decodeBinary, type RowError } from './record-schema.js';
 
 /**
  * How an import's validated rows reach the record store, inside the import's transaction. Rows
@@ -42,6 +42,8 @@ export interface WriterTarget {
   /** The generation's sequence before the import. */
   seqStart: number;
   maxErrors: number;
+  /** Row texts are UTF-8 bytes one character per byte (rows read as TextRows), not characters. */
+  binary: boolean;
 }
 
 export function recordWriter(tx: SqlExecutor, target: WriterTarget): RecordWriter {
@@ -89,11 +91,11 @@ class CopyWriter implements RecordWriter {
   async flush(): Promise<RowError[]> {
     if (this.queued > 0) {
       if (!this.copy) await this.startCopy();
-      const text = this.text;
+      const data = Buffer.from(this.text, this.target.binary ? 'latin1' : 'utf8');
       this.copyRows += this.queued;
       this.text = '';
       this.queued = 0;
-      await this.copy!.write(text);
+      await this.copy!.write(data);
     }
     if (this.copy && (this.copyRows >= COPY_ROWS || performance.now() - this.copyStartedAt >= COPY_MS)) return this.endCopy();
     return [];
@@ -183,7 +185,9 @@ class InsertWriter implements RecordWriter {
   ) {}
 
   add(row: number, key: string | null, json: string): void {
-    this.pending.push([row, key, json]);
+    // The rows travel as one JSON parameter, which is characters.
+    if (this.target.binary) this.pending.push([row, key === null ? null : decodeBinary(key), decodeBinary(json)]);
+    else this.pending.push([row, key, json]);
   }
 
   async flush(): Promise<RowError[]> {
