@@ -16,7 +16,7 @@ import { agencyWith, datasetState, datasetWith, generationTables, importOk, read
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const BIG_ROWS = 400_000;
+const BIG_ROWS = 1_500_000;
 
 let storage: TestHubStorage & { destroy(): Promise<void> };
 let hub: TestHub;

@@ -15,7 +15,7 @@ export function startCopyIn(client: pg.ClientBase, statement: string): CopyIn {
     async write(text) {
       const connection = await copy.started;
       if (copy.failure) throw copy.failure;
-      const data = Buffer.from(text);
+      const data = typeof text === 'string' ? Buffer.from(text) : text;
       const header = Buffer.allocUnsafe(5);
       header[0] = COPY_DATA;
       header.writeUInt32BE(data.length + 4, 1);

@@ -30,8 +30,8 @@ export interface SqlExecutor {
 
 /** One `COPY … FROM STDIN` in progress. Calls are sequential: await each before the next. */
 export interface CopyIn {
-  /** Sends whole lines of COPY text; resolves when the connection can take more. */
-  write(text: string): Promise<void>;
+  /** Sends whole lines of COPY text (a Buffer: its UTF-8 bytes); resolves when the connection can take more. */
+  write(text: string | Buffer): Promise<void>;
   /** Ends the data; resolves with the rows PostgreSQL stored. */
   end(): Promise<number>;
   /** Abandons the COPY (PostgreSQL fails the statement and so the transaction); never throws. */

@@ -4,9 +4,9 @@ import readline from 'node:readline';
 import Papa from 'papaparse';
 import streamJson from 'stream-json';
 import streamArray from 'stream-json/streamers/StreamArray.js';
-import { Transform } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
 import { badInput } from '../../shared/errors.js';
-import type { SourceKind } from './record-schema.js';
+import { TextRows, decodeBinary, type RowBatch, type SourceKind } from './record-schema.js';
 
 export type FileFormat = 'csv' | 'json' | 'ndjson';
 
@@ -16,7 +16,7 @@ export interface FileSource {
   totalBytes: number;
   /** Bytes read so far (for progress and ETA). */
   bytesRead(): number;
-  batches: AsyncIterable<unknown[]>;
+  batches: AsyncIterable<RowBatch>;
 }
 
 export function formatOf(file: string, explicit?: string | null): FileFormat {
@@ -47,19 +47,14 @@ export function readRecordFile(file: string, format: FileFormat, batchSize = FIL
     throw badInput(`File not found: ${file}`, { field: 'file' });
   }
   if (!stat.isFile()) throw badInput(`Not a file: ${file}`, { field: 'file' });
-  // Opened when the first batch is asked for; a 'data' listener attached earlier would start the
-  // flow before the parser is piped and lose the first chunk.
-  const input = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
-  let bytes = 0;
-  const count = () =>
-    input.on('data', (chunk) => {
-      bytes += chunk.length;
-    });
+  // Opened when the first batch is asked for. Chunks of 64 KB: the text of a larger one would be
+  // a large object to V8 (over 128 KB with the line carried over), which only a full garbage
+  // collection frees.
+  const input = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
 
   async function* rows(): AsyncGenerator<unknown> {
     if (format === 'ndjson') {
       const lines = readline.createInterface({ input, crlfDelay: Infinity });
-      count();
       let line = 0;
       for await (const text of lines) {
         line++;
@@ -73,7 +68,6 @@ export function readRecordFile(file: string, format: FileFormat, batchSize = FIL
       }
     } else {
       const pipeline = input.pipe(streamJson.parser()).pipe(streamArray.streamArray());
-      count();
       try {
         for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) yield item.value;
       } catch (e) {
@@ -82,13 +76,11 @@ export function readRecordFile(file: string, format: FileFormat, batchSize = FIL
     }
   }
 
-  async function* batches(): AsyncGenerator<unknown[]> {
+  async function* batches(): AsyncGenerator<RowBatch> {
     if (format === 'csv') {
       // PapaParse: about 3.4x the speed of csv-parse here (4.4 s against 14.7 s for 1 M rows).
-      // Its duplex-stream mode re-reads headers per chunk, so this drives its step API instead.
-      count();
       try {
-        yield* papaBatches(input.pipe(stripBom()), batchSize);
+        yield* csvBatches(input, batchSize);
       } finally {
         input.destroy();
       }
@@ -109,111 +101,122 @@ export function readRecordFile(file: string, format: FileFormat, batchSize = FIL
     }
   }
 
-  return { format, kind: format === 'csv' ? 'text' : 'json', totalBytes: stat.size, bytesRead: () => bytes, batches: batches() };
+  return { format, kind: format === 'csv' ? 'text' : 'json', totalBytes: stat.size, bytesRead: () => input.bytesRead, batches: batches() };
 }
 
-/** Drops a UTF-8 byte order mark at the start of a stream. */
-function stripBom(): Transform {
-  let first = true;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      if (first) {
-        first = false;
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-      }
-      done(null, chunk);
-    },
-  });
+/** The parts of Papa's parsers used here (its typings declare neither the core parser nor the handle). */
+interface PapaParser {
+  parse(input: string, baseIndex: number, ignoreLastRow: boolean): { data: string[][]; errors: Papa.ParseError[]; meta: { cursor: number } };
 }
+const { Parser: PapaCoreParser, ParserHandle: PapaHandle } = Papa as unknown as {
+  Parser: new (config: { delimiter: string; newline: string }) => PapaParser;
+  ParserHandle: new (config: Papa.ParseConfig) => { parse(input: string): { meta: { delimiter: string; linebreak: string } } };
+};
 
 /**
- * PapaParse's step callbacks as an async iterable of batches, the parser paused while a full
- * batch waits for the consumer. Two things keep it cheap per row: rows are gathered into batches
- * inside the callback (one asynchronous hand-over per batch, not per row), and Papa returns plain
- * arrays that become objects here: its own header mode runs a per-cell typing check that cost a
- * third of its time. Header names, field-count errors and their messages are Papa's.
+ * A CSV file as batches of rows of cells under the header's columns (see TextRows: cells are the
+ * file's UTF-8 bytes, one character per byte). Papa parses; this drives it chunk by chunk as the
+ * file is read, which is what its stream mode does, without its per-row step callbacks and result
+ * objects. CSV's own characters are ASCII, and no byte of a multi-byte UTF-8 character is, so
+ * parsing bytes finds the same cells as parsing characters. The delimiter and line ending are
+ * Papa's guesses from the first chunk (what its stream mode guesses from); the header's errors
+ * (such as a delimiter it had to guess) are not errors of the file, as in Papa's header mode.
  */
-async function* papaBatches(stream: NodeJS.ReadableStream, batchSize: number): AsyncGenerator<Record<string, string>[]> {
-  const ready: Record<string, string>[][] = [];
-  let batch: Record<string, string>[] = [];
+async function* csvBatches(input: AsyncIterable<Buffer>, batchSize: number): AsyncGenerator<TextRows> {
+  const bytes = new Utf8Chunks();
+  let parser: PapaParser | undefined;
   let columns: string[] | undefined;
   let rowNumber = 0;
-  let finished = false;
-  let failure: Error | undefined;
-  let parser: Papa.Parser | undefined;
-  let paused = false;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  const fail = (p: Papa.Parser, message: string) => {
-    failure ??= badInput(message, { field: 'file' });
-    p.abort();
-  };
-  Papa.parse<string[]>(stream as unknown as File, {
-    header: false,
-    skipEmptyLines: true,
-    step: (result, p) => {
-      parser = p;
-      if (failure) return;
-      const cells = result.data;
+  let partial = '';
+  let batch: string[][] = [];
+
+  /** Parses the next text (the file's end when `last`) into rows, checking each in order. */
+  const rowsOf = (text: string, last: boolean): string[][] => {
+    let aggregate = partial + text;
+    if (!parser) {
+      if (aggregate.startsWith(BOM)) aggregate = aggregate.slice(BOM.length);
+      const guess = new PapaHandle({ skipEmptyLines: true, preview: 1 }).parse(aggregate).meta;
+      parser = new PapaCoreParser({ delimiter: guess.delimiter, newline: guess.linebreak });
+    }
+    const result = parser.parse(aggregate, 0, !last);
+    partial = last ? '' : aggregate.substring(result.meta.cursor);
+    const rows: string[][] = [];
+    const errors = result.errors;
+    for (let i = 0; i < result.data.length; i++) {
+      const cells = result.data[i]!;
+      if (cells.length === 1 && cells[0] === '') continue; // an empty line (Papa's skipEmptyLines)
+      const error = errors.length > 0 ? errors.find((e) => e.row === i) : undefined;
       if (!columns) {
-        // As in Papa's header mode, what it reports on the header line (such as a delimiter it
-        // had to guess) is not an error of the file.
-        columns = uniqueHeaders(cells);
-        return;
+        columns = uniqueHeaders(cells.map(decodeBinary));
+        continue;
       }
       rowNumber++;
-      if (result.errors.length > 0) {
-        const e = result.errors[0]!;
-        return fail(p, `CSV parse error on row ${(e.row ?? 0) + 1}: ${e.message}`);
-      }
+      if (error) throw badInput(`CSV parse error on row ${rowNumber}: ${error.message}`, { field: 'file' });
       if (cells.length !== columns.length) {
         const which = cells.length > columns.length ? 'many' : 'few';
-        return fail(p, `CSV parse error on row ${rowNumber}: Too ${which} fields: expected ${columns.length} fields but parsed ${cells.length}`);
+        throw badInput(`CSV parse error on row ${rowNumber}: Too ${which} fields: expected ${columns.length} fields but parsed ${cells.length}`, { field: 'file' });
       }
-      const row: Record<string, string> = {};
-      for (let i = 0; i < cells.length; i++) row[columns[i]!] = cells[i]!;
-      batch.push(row);
-      if (batch.length < batchSize) return;
-      ready.push(batch);
+      rows.push(cells);
+    }
+    return rows;
+  };
+
+  const chunks = input[Symbol.asyncIterator]();
+  for (let end = false; !end; ) {
+    const chunk = await chunks.next();
+    end = chunk.done === true;
+    for (const cells of end ? rowsOf(bytes.end(), true) : rowsOf(bytes.next(chunk.value as Buffer), false)) {
+      batch.push(cells);
+      if (batch.length < batchSize) continue;
+      yield new TextRows(columns!, batch);
       batch = [];
-      if (!paused) {
-        // Pause both the parser and the stream: Papa keeps queueing chunks of a flowing stream.
-        paused = true;
-        p.pause();
-        stream.pause();
-      }
-      notify();
-    },
-    complete: () => {
-      finished = true;
-      notify();
-    },
-    error: (e: Error) => {
-      failure = badInput(`CSV read error: ${e.message}`, { field: 'file' });
-      notify();
-    },
-  });
-  while (true) {
-    if (failure) throw failure;
-    const next = ready.shift();
-    if (next) {
-      if (paused && ready.length === 0) {
-        paused = false;
-        stream.resume();
-        parser?.resume();
-      }
-      yield next;
-      continue;
     }
-    if (finished) {
-      if (batch.length > 0) yield batch;
-      return;
-    }
-    await new Promise<void>((resolve) => (wake = resolve));
   }
+  if (batch.length > 0) yield new TextRows(columns!, batch);
+}
+
+/** The UTF-8 byte order mark, as bytes one character per byte. */
+const BOM = '\xef\xbb\xbf';
+
+/**
+ * File chunks as binary strings of whole UTF-8 characters: a character cut by a chunk's end waits
+ * for the rest. Bytes that are not UTF-8 read as the decoder reads them (U+FFFD), as when the
+ * file was decoded as text.
+ */
+class Utf8Chunks {
+  private rest: Buffer | undefined;
+
+  next(chunk: Buffer): string {
+    let bytes = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = undefined;
+    const whole = wholeCharacters(bytes);
+    if (whole < bytes.length) {
+      this.rest = Buffer.from(bytes.subarray(whole));
+      bytes = bytes.subarray(0, whole);
+    }
+    return binary(bytes);
+  }
+
+  end(): string {
+    const rest = this.rest;
+    this.rest = undefined;
+    return rest ? binary(rest) : '';
+  }
+}
+
+function binary(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('latin1') : Buffer.from(bytes.toString('utf8')).toString('latin1');
+}
+
+/** The length of `bytes` without a multi-byte character its end cuts short. */
+function wholeCharacters(bytes: Buffer): number {
+  for (let i = bytes.length - 1; i >= Math.max(0, bytes.length - 4); i--) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + length > bytes.length ? i : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** Header names as Papa's header mode gives them: a repeated name becomes `name_1`, `name_2`, … */

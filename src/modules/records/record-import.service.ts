@@ -5,9 +5,9 @@ import { AppError, ErrorCode, badInput } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import { recordAudit, type AuditEvent } from '../audit/audit.service.js';
 import { recordCatalogueChange } from '../federation/change-feed.js';
-import { compileSchema, type RecordField, type RowError, type SourceKind } from './record-schema.js';
+import { TextRows, compileSchema, type CellValidator, type RecordField, type RowBatch, type RowError, type SourceKind } from './record-schema.js';
 import { createGenerationTable, ensureIndexes, indexGenerationTable, recordTable } from './record-store.js';
-import { recordWriter } from './record-writer.js';
+import { recordWriter, type RecordWriter } from './record-writer.js';
 
 /** At most this many row errors are reported; validation stops there. */
 export const MAX_ROW_ERRORS = 100;
@@ -58,7 +58,7 @@ export class ImportRejectedError extends AppError {
 export class RecordImportService {
   constructor(private readonly db: Database) {}
 
-  async run(target: ImportTarget, batches: AsyncIterable<unknown[]> | Iterable<unknown[]>, options: ImportOptions): Promise<ImportOutcome> {
+  async run(target: ImportTarget, batches: AsyncIterable<RowBatch> | Iterable<RowBatch>, options: ImportOptions): Promise<ImportOutcome> {
     const schema = compileSchema(target.fields, options.source);
     if (options.mode === 'UPSERT' && schema.keyFields.length === 0) {
       throw badInput(`UPSERT needs key fields; ${target.ref} declares none (use APPEND or REPLACE)`, { field: 'mode' });
@@ -87,15 +87,32 @@ export class RecordImportService {
         await ensureIndexes(tx, table, target.fields);
       }
       const seqStart = Number(current.record_seq);
-      const writer = recordWriter(tx, { table, mode: options.mode, fresh, keyed: schema.keyFields.length > 0, seqStart, maxErrors: MAX_ROW_ERRORS });
+      // Opened by the first batch, whose kind tells the form of the row texts (see TextRows).
+      let opened: RecordWriter | undefined;
+      const writerFor = (binary: boolean) => (opened ??= recordWriter(tx, { table, mode: options.mode, fresh, keyed: schema.keyFields.length > 0, seqStart, maxErrors: MAX_ROW_ERRORS, binary }));
       let rowNumber = 0;
       const errors: RowError[] = [];
 
+      let columns: readonly string[] | undefined;
+      let validateCells: CellValidator | undefined;
       for await (const batch of readAhead(batches)) {
-        for (const row of batch) {
-          rowNumber++;
-          const data = schema.validate(row, rowNumber, errors, MAX_ROW_ERRORS);
-          if (data && errors.length === 0) writer.add(rowNumber, schema.keyOf(data), JSON.stringify(data));
+        const writer = writerFor(batch instanceof TextRows);
+        if (batch instanceof TextRows) {
+          if (batch.columns !== columns) {
+            columns = batch.columns;
+            validateCells = schema.forColumns(columns);
+          }
+          for (const cells of batch.cells) {
+            rowNumber++;
+            const data = validateCells!(cells, rowNumber, errors, MAX_ROW_ERRORS);
+            if (data && errors.length === 0) writer.add(rowNumber, schema.keyOf(data), JSON.stringify(data));
+          }
+        } else {
+          for (const row of batch) {
+            rowNumber++;
+            const data = schema.validate(row, rowNumber, errors, MAX_ROW_ERRORS);
+            if (data && errors.length === 0) writer.add(rowNumber, schema.keyOf(data), JSON.stringify(data));
+          }
         }
         if (errors.length === 0) {
           const t = performance.now();
@@ -109,7 +126,7 @@ export class RecordImportService {
       let updated = 0;
       if (errors.length === 0) {
         const t = performance.now();
-        const written = await writer.finish();
+        const written = await writerFor(false).finish();
         timing.writeMs += performance.now() - t;
         errors.push(...written.errors);
         ({ inserted, updated } = written);

@@ -20,6 +20,46 @@ export interface RowError {
 /** Values arrive typed (JSON) or as text (CSV, where an empty cell means "no value"). */
 export type SourceKind = 'json' | 'text';
 
+/**
+ * Rows of a text source (a CSV file) as read: the cells of each row in the order of the named
+ * columns (the header, repeated names made unique). Cells hold the file's UTF-8 bytes one
+ * character per byte (a "binary" string, as `Buffer#toString('latin1')` gives it): parsing,
+ * validation and the COPY text then work on one-byte strings, and the text goes out as the bytes
+ * it came in with, never decoded and encoded again. Only the values a field type reads (numbers,
+ * booleans, dates) are decoded, when they hold a non-ASCII byte. Validated through
+ * `CompiledSchema.forColumns`, with the same outcome as the objects `rows()` returns.
+ */
+export class TextRows {
+  constructor(
+    /** Column names, decoded. */
+    readonly columns: readonly string[],
+    /** Cells as UTF-8 bytes, one character per byte. */
+    readonly cells: readonly (readonly string[])[],
+  ) {}
+
+  get length(): number {
+    return this.cells.length;
+  }
+
+  /** The rows as objects keyed by column, their values decoded. */
+  rows(): Record<string, string>[] {
+    return this.cells.map((cells) => {
+      const row: Record<string, string> = {};
+      this.columns.forEach((name, i) => (row[name] = decodeBinary(cells[i]!)));
+      return row;
+    });
+  }
+}
+
+/** Text held as UTF-8 bytes one character per byte, decoded (returned as it is when ASCII). */
+export function decodeBinary(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
+}
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** One batch of an import: rows of any shape (JSON), or rows of cells under named columns (CSV). */
+export type RowBatch = readonly unknown[] | TextRows;
+
 type Coerce = (value: unknown) => unknown | typeof INVALID;
 const INVALID = Symbol('invalid');
 
@@ -94,9 +134,18 @@ export interface CompiledSchema {
    * `rowNumber` is 1-based in the source (the header of a CSV is not counted).
    */
   validate(row: unknown, rowNumber: number, errors: RowError[], maxErrors: number): Record<string, unknown> | undefined;
+  /**
+   * The same validation for rows read as cells of named columns (`TextRows`, a CSV file): what
+   * `validate` does with the object `{ [column]: cell }`, without building one per row. Stored
+   * strings stay in the cells' form (bytes, one character per byte), and so does the JSON text
+   * of the row and its key.
+   */
+  forColumns(columns: readonly string[]): CellValidator;
   /** Canonical key text of a stored row (null for datasets without key fields). */
   keyOf(data: Record<string, unknown>): string | null;
 }
+
+export type CellValidator = (cells: readonly string[], rowNumber: number, errors: RowError[], maxErrors: number) => Record<string, unknown> | undefined;
 
 /** Compiles a field schema into a validator: one closure per field, no per-row lookups. */
 export function compileSchema(fields: readonly RecordField[], source: SourceKind): CompiledSchema {
@@ -105,6 +154,25 @@ export function compileSchema(fields: readonly RecordField[], source: SourceKind
   const steps = fields.map((f) => ({ field: f, coerce: COERCE[f.type], hint: TYPE_HINT[f.type] }));
   const push = (errors: RowError[], max: number, e: RowError) => {
     if (errors.length < max) errors.push(e);
+  };
+
+  /** Coerces the value of one field into `out`; false (errors pushed) when the value is refused. */
+  const check = (step: (typeof steps)[number], value: unknown, rowNumber: number, errors: RowError[], maxErrors: number, out: Record<string, unknown>): boolean => {
+    const { field } = step;
+    let v = value;
+    if (source === 'text' && v === '') v = undefined;
+    if (v === undefined || v === null) {
+      if (!field.required) return true;
+      push(errors, maxErrors, { row: rowNumber, field: field.name, reason: 'required' });
+      return false;
+    }
+    const c = step.coerce(v);
+    if (c === INVALID) {
+      push(errors, maxErrors, { row: rowNumber, field: field.name, reason: `expected ${step.hint}` });
+      return false;
+    }
+    out[field.name] = c;
+    return true;
   };
 
   return {
@@ -124,25 +192,30 @@ export function compileSchema(fields: readonly RecordField[], source: SourceKind
         }
       }
       const out: Record<string, unknown> = {};
-      for (const { field, coerce, hint } of steps) {
-        let v = input[field.name];
-        if (source === 'text' && v === '') v = undefined;
-        if (v === undefined || v === null) {
-          if (field.required) {
-            push(errors, maxErrors, { row: rowNumber, field: field.name, reason: 'required' });
-            ok = false;
-          }
-          continue;
-        }
-        const c = coerce(v);
-        if (c === INVALID) {
-          push(errors, maxErrors, { row: rowNumber, field: field.name, reason: `expected ${hint}` });
-          ok = false;
-          continue;
-        }
-        out[field.name] = c;
-      }
+      for (const step of steps) if (!check(step, input[step.field.name], rowNumber, errors, maxErrors, out)) ok = false;
       return ok ? out : undefined;
+    },
+    forColumns(columns) {
+      // The row object validate() would see, built once: its keys in for-in order, and which of
+      // them hold each field.
+      const template: Record<string, number> = {};
+      columns.forEach((name, i) => (template[name] = i));
+      const unknown = Object.keys(template).filter((name) => !byName.has(name));
+      const at = steps.map(({ field }) => (Object.hasOwn(template, field.name) ? template[field.name]! : -1));
+      // Cells are bytes (see TextRows): strings and JSON text are stored as they are; what a type
+      // reads is decoded first, so that it sees the characters (a non-breaking space trimmed, "có").
+      const decoded = steps.map(({ field }) => field.type !== 'STRING' && field.type !== 'JSON');
+      return (cells, rowNumber, errors, maxErrors) => {
+        let ok = unknown.length === 0;
+        for (const name of unknown) push(errors, maxErrors, { row: rowNumber, field: name, reason: 'unknown field' });
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < steps.length; i++) {
+          const column = at[i]!;
+          const cell = column < 0 ? undefined : cells[column];
+          if (!check(steps[i]!, cell !== undefined && decoded[i] ? decodeBinary(cell) : cell, rowNumber, errors, maxErrors, out)) ok = false;
+        }
+        return ok ? out : undefined;
+      };
     },
     keyOf(data) {
       if (keyFields.length === 0) return null;

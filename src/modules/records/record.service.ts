@@ -17,7 +17,7 @@ import { FULL_RECORDS_SELECTION, type RecordsSelection } from '../federation/rou
 import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
-import type { RecordField, SourceKind } from './record-schema.js';
+import type { RecordField, RowBatch, SourceKind } from './record-schema.js';
 import { UNDEFINED_TABLE, dropGenerationTable, fieldExpression, fieldLiteral, recordTable } from './record-store.js';
 
 /** How long the generation a REPLACE superseded stays readable for open cursors. */
@@ -327,7 +327,7 @@ export class RecordService {
   async importFrom(
     caller: Caller,
     ref: string,
-    batches: AsyncIterable<unknown[]> | Iterable<unknown[]>,
+    batches: AsyncIterable<RowBatch> | Iterable<RowBatch>,
     options: { mode: ImportMode; source: SourceKind; origin: string; onProgress?: (rows: number) => void },
   ): Promise<ImportOutcome> {
     const dataset = await this.datasets.require(caller, ref);

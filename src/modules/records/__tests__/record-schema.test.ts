@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FieldType } from '../../../generated/prisma/enums.js';
-import { coerceValue, compileSchema, type RecordField, type RowError } from '../record-schema.js';
+import { TextRows, coerceValue, compileSchema, decodeBinary, type RecordField, type RowError } from '../record-schema.js';
 
 /** Coercion of each field type into its stored form; `undefined` means rejected. */
 const CASES: Record<FieldType, [unknown, unknown][]> = {
@@ -214,5 +214,68 @@ describe('row validation', () => {
     expect(one.keyOf({})).toBe('[null]');
     const two = compileSchema([field('a', 'STRING', { isKey: true }), field('b', 'INTEGER', { isKey: true })], 'json');
     expect(two.keyOf({ a: 'x', b: 2 })).toBe('["x",2]');
+  });
+});
+
+describe('rows of cells (CSV) validate as the same rows as objects', () => {
+  const WIDE = [...FIELDS, field('gia', 'DECIMAL'), field('luc', 'DATETIME'), field('ghi_chu', 'JSON')];
+  const bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+  /** Every value, error and key of `rows` (CSV cells under `columns`) through both paths. */
+  function both(columns: string[], rows: string[][]) {
+    const schema = compileSchema(WIDE, 'text');
+    const objects = new TextRows(columns, rows.map((r) => r.map(bytes))).rows();
+    const cells = schema.forColumns(columns);
+    const byObject: RowError[] = [];
+    const byCells: RowError[] = [];
+    const stored = (data: Record<string, unknown> | undefined) => data && { json: JSON.stringify(data), key: schema.keyOf(data) };
+    const viaObjects = objects.map((o, i) => stored(schema.validate(o, i + 1, byObject, 100)));
+    const viaCells = rows.map((r, i) => {
+      const s = stored(cells(r.map(bytes), i + 1, byCells, 100));
+      // The cells' texts are bytes: decoded, they are the object path's texts.
+      return s && { json: decodeBinary(s.json), key: s.key === null ? null : decodeBinary(s.key) };
+    });
+    return { viaObjects, viaCells, byObject, byCells };
+  }
+
+  it('Vietnamese text, emoji, quotes, backslashes and control characters are stored as the same JSON', () => {
+    const { viaObjects, viaCells, byObject, byCells } = both(
+      ['ma', 'ho_ten', 'so', 'ngay', 'ho_ngheo', 'gia', 'luc', 'ghi_chu'],
+      [
+        ['Đ-01', 'Nguyễn Thị Ánh 🌾 "Bé" \\ tab\there\nline', '\u00a042\u00a0', '05/01/2024', 'CÓ', ' 1.5 ', '2024-03-01T10:00:00', '{"a":"ấp 4"}'],
+        ['Đ-02', 'Lê Văn Tèo\u2028\u0000\u007f\u0080\u00ff', '', '', 'Không', '', '', ''],
+      ],
+    );
+    expect(byCells).toEqual(byObject);
+    expect(byObject).toEqual([]);
+    expect(viaCells).toEqual(viaObjects);
+    expect(viaObjects[0]!.json).toContain('"so":42'); // a non-breaking space is trimmed as text
+    expect(viaObjects[1]!.json).toContain('"ho_ngheo":false');
+  });
+
+  it('errors are the same, in the same order: unknown columns first, then each field', () => {
+    const { viaObjects, viaCells, byObject, byCells } = both(
+      ['mat_khau', 'ma', '1', 'so', 'ngay', 'ho_ngheo', 'ghi_chu_2'],
+      [
+        ['x', 'A1', 'y', 'mười', '30/02/2024', 'có lẽ', ''],
+        ['x', '', 'y', '١٢', '2024-01-01', '', ''],
+      ],
+    );
+    expect(viaCells).toEqual(viaObjects);
+    expect(byCells).toEqual(byObject);
+    expect(byCells.map((e) => `${e.row}:${e.field}:${e.reason.split(' ')[0]}`)).toEqual([
+      '1:1:unknown',
+      '1:mat_khau:unknown',
+      '1:ghi_chu_2:unknown',
+      '1:ho_ten:required',
+      '1:so:expected',
+      '1:ngay:expected',
+      '1:ho_ngheo:expected',
+      '2:1:unknown',
+      '2:mat_khau:unknown',
+      '2:ghi_chu_2:unknown',
+      '2:ma:required',
+      '2:ho_ten:required',
+      '2:so:expected',
+    ]);
   });
 });
