@@ -192,7 +192,11 @@ export function compileSchema(fields: readonly RecordField[], source: SourceKind
         }
       }
       const out: Record<string, unknown> = {};
-      for (const step of steps) if (!check(step, input[step.field.name], rowNumber, errors, maxErrors, out)) ok = false;
+      // Own properties only: a field named like an inherited one (`constructor`) is absent when missing.
+      for (const step of steps) {
+        const name = step.field.name;
+        if (!check(step, Object.hasOwn(input, name) ? input[name] : undefined, rowNumber, errors, maxErrors, out)) ok = false;
+      }
       return ok ? out : undefined;
     },
     forColumns(columns) {

@@ -193,6 +193,13 @@ describe('row validation', () => {
     ]);
   });
 
+  it('a field named like an inherited property is absent when the row does not hold it', () => {
+    const schema = compileSchema([field('constructor', 'STRING'), field('to_string', 'STRING', { required: true })], 'json');
+    const errors: RowError[] = [];
+    expect(schema.validate({ to_string: 'x' }, 1, errors, 100)).toEqual({ to_string: 'x' });
+    expect(errors).toEqual([]);
+  });
+
   it('stops collecting at the error limit', () => {
     const rows = Array.from({ length: 300 }, (_, i) => ({ ma: `K${i}`, ho_ten: 'x', so: 'bad' }));
     const { errors } = validate('json', rows, 100);
