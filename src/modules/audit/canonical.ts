@@ -3,10 +3,11 @@
  * `undefined` members dropped, Dates as ISO-8601 strings. The same value always gives the same
  * bytes, whatever the key order it was built or stored with (JSONB reorders keys).
  *
- * Records pages are signed in canonical JSON, so this runs over every row a hub serves: an
- * object whose keys are already in order and whose members are plain strings, finite numbers,
- * booleans or null (what a records row built in key order is) is handed to the native
- * JSON.stringify, which gives the same bytes as the general path several times faster.
+ * Records pages are signed in canonical JSON, so this runs over every row a hub serves: a value
+ * that is already canonical in shape (plain objects with their keys in order, arrays, and
+ * members that are strings, finite numbers, booleans or null, at any depth: what a records page
+ * built in key order is) is handed whole to the native JSON.stringify, which gives the same bytes
+ * as the general path several times faster and without a string per row to join.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -24,13 +25,13 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value) ?? 'null';
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (isCanonicalShape(value, 0)) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
-  if (isFlatAndOrdered(obj)) return JSON.stringify(obj);
   const keys = Object.keys(obj)
     .filter((k) => obj[k] !== undefined)
     .sort();
@@ -39,18 +40,36 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** Keys already sorted, and only members whose native JSON form is their canonical form. */
-function isFlatAndOrdered(obj: Record<string, unknown>): boolean {
-  if (Object.getPrototypeOf(obj) !== Object.prototype && Object.getPrototypeOf(obj) !== null) return false;
+/** Nesting past which the general path takes over (it recurses anyway; this bounds the check). */
+const MAX_FAST_DEPTH = 32;
+
+/**
+ * Whether the native JSON.stringify of `value` is its canonical JSON: plain objects whose own
+ * keys are already sorted with no undefined member, dense arrays, and leaves whose native JSON
+ * form is their canonical form (strings, finite numbers, booleans, null).
+ */
+function isCanonicalShape(value: object, depth: number): boolean {
+  if (depth > MAX_FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonicalMember(value[i], depth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = value as Record<string, unknown>;
   let previous: string | undefined;
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) return false;
     if (previous !== undefined && !(previous < key)) return false;
     previous = key;
-    const v = obj[key];
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
-    if (typeof v === 'number' && Number.isFinite(v)) continue;
-    return false;
+    if (!isCanonicalMember(obj[key], depth)) return false;
   }
   return true;
+}
+
+function isCanonicalMember(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v === 'object') return isCanonicalShape(v, depth + 1);
+  return false;
 }

@@ -21,7 +21,9 @@ export interface ResponseSignature {
  * (`edges[].node.id` and `.data`) and checks it against the hub's JWKS.
  */
 export function signedPayload(p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): string {
-  return canonicalJson({ hub: p.hub, dataset: p.dataset, version: p.version, records: p.records });
+  // Built with every key in canonical order, so that a page of plain rows (JSON built in key
+  // order by PostgreSQL) is serialised by one native JSON.stringify (see canonicalJson).
+  return canonicalJson({ dataset: p.dataset, hub: p.hub, records: p.records.map((r) => ({ data: r.data, id: r.id })), version: p.version });
 }
 
 /**

@@ -6,7 +6,7 @@ function reference(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+  if (Array.isArray(value)) return `[${Array.from(value, (v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
@@ -70,5 +70,26 @@ describe('canonicalJson', () => {
     class Row { b = 1; a = 2; }
     expect(canonicalJson(new Row())).toBe('{"a":2,"b":1}');
     expect(canonicalJson({ a: 1, toJSON: () => 'x' })).not.toBe('"x"');
+  });
+
+  it('serialises a page already in canonical shape whole, and falls back where any part is not', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ data: { a: i, b: 'Nguyễn', c: { x: [1, 'y', null], y: true } }, id: i.toString(36) }));
+    const page = { dataset: 'TG:ho-tich', hub: 'TG', records: rows, version: 3 };
+    expect(canonicalJson(page)).toBe(reference(page));
+    expect(canonicalJson(page)).toBe(JSON.stringify(page));
+    // One member deep inside that is out of order, undefined, not finite, a Date, a hole or a class instance.
+    class Point { y = 1; x = 2; }
+    const spoilers: unknown[] = [{ d: 1, c: 2 }, undefined, Number.POSITIVE_INFINITY, new Date(0), [1, , 3], new Point(), 10n];
+    for (const spoiler of spoilers) {
+      const spoilt = { ...page, records: rows.map((r, i) => (i === 42 ? { data: { ...r.data, c: { x: [1, spoiler], y: true } }, id: r.id } : r)) };
+      expect(canonicalJson(spoilt)).toBe(reference(spoilt));
+    }
+  });
+
+  it('gives the definition for values nested deeper than the fast path checks', () => {
+    let deep: unknown = { a: 1, b: [2] };
+    for (let i = 0; i < 40; i++) deep = i % 2 ? { a: deep, z: i } : [deep, i];
+    expect(canonicalJson(deep)).toBe(reference(deep));
+    expect(canonicalJson({ b: deep, a: 0 })).toBe(reference({ b: deep, a: 0 }));
   });
 });
