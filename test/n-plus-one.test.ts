@@ -52,6 +52,31 @@ describe('catalogue pages', () => {
     expect(large.statements).toBeGreaterThan(0);
     expect(large.statements).toBeLessThanOrEqual(6);
   });
+
+  it('bring owners and fields in the page statement itself, through fragments too', async () => {
+    const bare = `query($first: Int!) { datasets(first: $first, filter: { search: "n1" }) { edges { node { code } } } }`;
+    const before = hub.services.db.stats.statements;
+    await gqlData(hub, bare, { first: 50 }, token);
+    const bareStatements = hub.services.db.stats.statements - before;
+
+    const withFragments = `query($first: Int!) {
+      datasets(first: $first, filter: { search: "n1" }) { edges { ...E } }
+    }
+    fragment E on DatasetEdge { node { code ... on Dataset { who: owner { code name } } ...F } }
+    fragment F on Dataset { fields { name classification } }`;
+    const start = hub.services.db.stats.statements;
+    const page = await gqlData<{ datasets: { edges: { node: { code: string; who: { code: string; name: string }; fields: { name: string }[] } }[] } }>(hub, withFragments, { first: 50 }, token);
+    expect(hub.services.db.stats.statements - start).toBe(bareStatements);
+
+    const plain = (await statementsFor(50)).page.datasets.edges;
+    expect(page.datasets.edges.map((e) => e.node.code)).toEqual(plain.map((e) => e.node.code));
+    expect(page.datasets.edges.map((e) => e.node.who.code)).toEqual(plain.map((e) => e.node.owner.code));
+    expect(page.datasets.edges.every((e) => e.node.fields.length === 10 && e.node.who.name)).toBe(true);
+    // The owners are the agencies themselves (the same objects a lookup by code answers).
+    const first = page.datasets.edges[0]!.node.who;
+    const direct = await gqlData<{ agency: { code: string; name: string } }>(hub, 'query($c: String!) { agency(code: $c) { code name } }', { c: first.code }, token);
+    expect(first).toEqual(direct.agency);
+  });
 });
 
 describe('records pages', () => {

@@ -149,11 +149,19 @@ export interface AgencyRow {
   [column: string]: unknown;
 }
 
-/** What the hub's resolvers add to a page of datasets: owners (one statement) and fields (one statement), concurrently. */
+/**
+ * What the hub's resolvers add to a page of datasets: owners (one statement) and fields (one
+ * statement), concurrently; or nothing, when the hub's page statement brought both along (each
+ * row's `owner` and `current_fields`, built by PostgreSQL).
+ */
 export async function ownersAndFields(pool: pg.Pool, datasets: DatasetRow[]): Promise<{ owners: Map<string, AgencyRow>; fields: Map<string, FieldRow[]> }> {
   const ownerIds = [...new Set(datasets.map((d) => d.owner_id))];
   const [agencies, fieldRows] = await Promise.all([
-    ownerIds.length ? pool.query<AgencyRow>(agenciesByIdsQuery(ownerIds).text, agenciesByIdsQuery(ownerIds).values) : Promise.resolve({ rows: [] as AgencyRow[] }),
+    datasets.every((d) => d.owner !== undefined && d.owner !== null)
+      ? Promise.resolve({ rows: datasets.map((d) => d.owner as AgencyRow) })
+      : ownerIds.length
+        ? pool.query<AgencyRow>(agenciesByIdsQuery(ownerIds).text, agenciesByIdsQuery(ownerIds).values)
+        : Promise.resolve({ rows: [] as AgencyRow[] }),
     // The hub's lookup by code brings the current fields along (current_fields); a page does not.
     datasets.every((d) => d.current_fields !== undefined)
       ? Promise.resolve(new Map(datasets.map((d) => [d.id, (d.current_fields as FieldRow[] | null) ?? []])))

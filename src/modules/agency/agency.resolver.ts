@@ -1,6 +1,8 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context.js';
 import { toConnection } from '../../schema/connection.js';
+import { pageIncludeOf } from '../catalogue/dataset.selection.js';
 import { DatasetConnection, DatasetFilterInput } from '../catalogue/dataset.type.js';
 import { Agency, AgencyConnection } from './agency.type.js';
 
@@ -41,8 +43,9 @@ export class AgencyResolver {
     @Args() { first, after }: PageArgs,
     @Arg('filter', () => DatasetFilterInput, { nullable: true }) filter: DatasetFilterInput | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    const page = await ctx.services.datasets.page(ctx, { ...(filter ?? {}), owner: agency.code }, first, after);
+    const page = await ctx.services.datasets.page(ctx, { ...(filter ?? {}), owner: agency.code }, first, after, pageIncludeOf(info));
     return toConnection(page, !!after);
   }
 }

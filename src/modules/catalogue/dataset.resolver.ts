@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context.js';
 import { toConnection } from '../../schema/connection.js';
 import { PageArgs } from '../agency/agency.resolver.js';
@@ -14,6 +15,7 @@ import {
   RegisterDatasetInput,
   UpdateDatasetInput,
 } from './dataset.type.js';
+import { pageIncludeOf } from './dataset.selection.js';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
@@ -22,8 +24,9 @@ export class DatasetResolver {
     @Arg('filter', () => DatasetFilterInput, { nullable: true }) filter: DatasetFilterInput | null,
     @Args() { first, after }: PageArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return toConnection(await ctx.services.datasets.page(ctx, filter, first, after), !!after);
+    return toConnection(await ctx.services.datasets.page(ctx, filter, first, after, pageIncludeOf(info)), !!after);
   }
 
   @Query(() => Dataset, { nullable: true, description: 'A dataset by reference: "code" on this hub or "HUB:code".' })

@@ -16,7 +16,7 @@ import {
   type FieldInputLike,
 } from './dataset.inputs.js';
 import { canChangeDataset, canRegisterFor, canSeeDataset, draftVisibility } from './dataset.policy.js';
-import type { Dataset, DatasetListFilter, DatasetRepository, FieldSpec } from './dataset.repository.js';
+import type { Dataset, DatasetListFilter, DatasetRepository, FieldSpec, PageInclude } from './dataset.repository.js';
 import type { FederationRepository } from '../federation/federation.repository.js';
 import { toRemoteDataset } from '../federation/remote-dataset.js';
 
@@ -95,7 +95,7 @@ export class DatasetService {
    * One page of the catalogue ordered by (hub, code): this hub's entries the viewer may see and,
    * on a hub with peers, the harvested entries of the federation (answered without fan-out).
    */
-  async page(caller: Caller, filter: DatasetFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<Dataset>> {
+  async page(caller: Caller, filter: DatasetFilter | null | undefined, first?: number | null, after?: string | null, include?: PageInclude): Promise<Page<Dataset>> {
     const limit = pageSize(first);
     const cursor = after ? (decodeCursor(after, 2).map(String) as [string, string]) : undefined;
     const f = filter ?? {};
@@ -104,9 +104,14 @@ export class DatasetService {
     const remoteWhere = this.federation && wantHub !== this.hubCode && (await this.federation.hasHarvested()) ? await this.remoteWhere(f, wantHub) : null;
 
     const localAfter = cursor && (cursor[0] > this.hubCode ? null : cursor[0] === this.hubCode ? cursor[1] : undefined);
-    const local = localWhere && localAfter !== null ? await this.repo.page(localWhere, limit, localAfter) : [];
+    const local = localWhere && localAfter !== null ? await this.repo.page(localWhere, limit, localAfter, include) : [];
+    // What came with the page is what the owner and fields resolvers would load: primed, not asked again.
+    for (const { dataset, owner, fields } of local) {
+      if (owner) caller.loaders.agencyById.prime(owner.id, owner);
+      if (fields) caller.loaders.fieldsByDataset.prime(dataset.id, fields);
+    }
     const remote = remoteWhere ? (await this.federation!.pageHarvested(remoteWhere, limit, cursor)).map(toRemoteDataset) : [];
-    const merged = [...local, ...remote].sort((a, b) => (a.hubCode === b.hubCode ? (a.code < b.code ? -1 : 1) : a.hubCode < b.hubCode ? -1 : 1));
+    const merged = [...local.map((l) => l.dataset), ...remote].sort((a, b) => (a.hubCode === b.hubCode ? (a.code < b.code ? -1 : 1) : a.hubCode < b.hubCode ? -1 : 1));
     const nodes = merged.slice(0, limit);
     for (const d of nodes) if (d.hubCode === this.hubCode) caller.loaders.datasetById.prime(d.id, d);
     return {

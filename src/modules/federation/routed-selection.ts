@@ -1,4 +1,5 @@
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields as fieldsIn } from '../../schema/selection.js';
 
 const PAGE_INFO_FIELDS = ['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'] as const;
 export type PageInfoField = (typeof PAGE_INFO_FIELDS)[number];
@@ -26,24 +27,6 @@ export function recordsSelectionOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' |
   const top = fieldsIn(info.fieldNodes, info.fragments);
   const pageInfo = fieldsIn(top.get('pageInfo') ?? [], info.fragments);
   return { totalCount: top.has('totalCount'), pageInfo: PAGE_INFO_FIELDS.filter((f) => pageInfo.has(f)) };
-}
-
-/** The sub-fields selected under `nodes`, by field name (not alias), with their nodes. */
-function fieldsIn(nodes: readonly FieldNode[], fragments: Record<string, FragmentDefinitionNode>): Map<string, FieldNode[]> {
-  const out = new Map<string, FieldNode[]>();
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const s of set?.selections ?? []) {
-      if (s.kind === Kind.FIELD) out.set(s.name.value, [...(out.get(s.name.value) ?? []), s]);
-      else if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet);
-      else if (!seen.has(s.name.value)) {
-        seen.add(s.name.value);
-        visit(fragments[s.name.value]?.selectionSet);
-      }
-    }
-  };
-  for (const n of nodes) visit(n.selectionSet);
-  return out;
 }
 
 /** The operation a routed records read sends the owning hub for `selection`; one text per shape. */
