@@ -116,6 +116,14 @@ describe('bad GraphQL documents are BAD_USER_INPUT', () => {
     expect(codeOf(r)).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('the cost of one document is judged with the variables of each request', async () => {
+    const nested = 'query($n: Int) { agencies(first: $n) { edges { node { datasets(first: $n) { edges { node { code } } } } } } }';
+    for (const [n, refused] of [[5, false], [1000, true], [5, false], [1000, true]] as const) {
+      const r = await gql(hub, nested, { n }, token);
+      expect(codeOf(r), `first: ${n}`).toBe(refused ? 'QUERY_TOO_COMPLEX' : undefined);
+    }
+  });
+
   it('a body without a query', async () => {
     const res = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"variables":{}}' });
     expect(res.status).toBe(400);

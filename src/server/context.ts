@@ -19,5 +19,19 @@ export interface RequestContext {
 
 /** The context of one request, built the same way for /graphql and /subgraph. */
 export function createRequestContext(services: Services, viewer: Viewer | null, requestId: string, parentLog: Logger, hubPath?: string[], delegation?: string): RequestContext {
-  return { viewer, requestId, log: parentLog.child({ requestId }), loaders: services.createLoaders(viewer), services, signatures: [], hubPath, delegation };
+  // The child logger is made on first use: pino redacts a child's bindings as it makes it, work
+  // that a request logging nothing (most of them, at the production level) need not do.
+  let log: Logger | undefined;
+  return {
+    viewer,
+    requestId,
+    get log() {
+      return (log ??= parentLog.child({ requestId }));
+    },
+    loaders: services.createLoaders(viewer),
+    services,
+    signatures: [],
+    hubPath,
+    delegation,
+  };
 }

@@ -2,12 +2,16 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
 import type { RequestContext } from './context.js';
 import { jitGateway } from './jit-executor.js';
 import { armorPlugins, costPlugin, type QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 export { HeaderMap };
+
+/** Tells whether the per-operation debug line is wanted (the request's own logger is made lazily). */
+const operationLog = logger('graphql');
 
 const seenOperations = new Set<string>();
 /**
@@ -42,10 +46,12 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
           metrics.operationDuration.observe({ operation: name }, seconds);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL') });
-          contextValue.log.debug(
-            { operation: name, ms: Math.round(seconds * 1000), errors: errors.map((e) => e.extensions?.code) },
-            'graphql operation',
-          );
+          if (operationLog.isLevelEnabled('debug')) {
+            contextValue.log.debug(
+              { operation: name, ms: Math.round(seconds * 1000), errors: errors.map((e) => e.extensions?.code) },
+              'graphql operation',
+            );
+          }
         },
       };
     },

@@ -53,6 +53,9 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => 
   return 1 + first * Math.max(childComplexity, 1);
 };
 
+/** Costs remembered per parsed document, by operation and variables (oldest out first). */
+const COSTS_PER_DOCUMENT = 64;
+
 function isIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -68,6 +71,7 @@ function isIntrospection(document: DocumentNode): boolean {
  * in production: both decided once the operation is known, before any resolver runs.
  */
 export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, production: boolean): ApolloServerPlugin<RequestContext> {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
@@ -76,18 +80,27 @@ export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, productio
             throw new GraphQLError('Introspection requires an authenticated client', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
           }
           if (operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            // Variables that do not fit their types: execution refuses them as BAD_USER_INPUT (400).
-            return;
+          // The cost depends on the document, the operation and the variables only; Apollo hands
+          // the same parsed document for the same text, so a repeated request costs a lookup.
+          let known = costs.get(document);
+          if (!known) costs.set(document, (known = new Map()));
+          const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          let cost = known.get(key);
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({
+                schema,
+                query: document,
+                operationName: request.operationName ?? undefined,
+                variables: request.variables ?? {},
+                estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              });
+            } catch {
+              // Variables that do not fit their types: execution refuses them as BAD_USER_INPUT (400).
+              return;
+            }
+            if (known.size >= COSTS_PER_DOCUMENT) known.delete(known.keys().next().value!);
+            known.set(key, cost);
           }
           if (cost > limits.LGSP_MAX_COST) {
             throw new GraphQLError(`Query cost ${cost} is over the limit of ${limits.LGSP_MAX_COST}: ask for smaller pages or fewer nested lists`, {
