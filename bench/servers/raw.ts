@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -26,6 +27,13 @@ const pool = new pg.Pool({
   application_name: 'lgsp-bench-raw',
 });
 pool.on('error', () => undefined);
+// The hub sends its statements as named prepared statements (parsed and planned once per
+// connection); so does the raw baseline, whose statements are the hub's few texts.
+const sendUnnamed = pool.query.bind(pool) as (text: unknown, values?: unknown) => Promise<unknown>;
+pool.query = ((text: unknown, values?: unknown) =>
+  typeof text === 'string' && Array.isArray(values)
+    ? sendUnnamed({ name: `raw_${createHash('sha1').update(text).digest('hex')}`, text, values })
+    : sendUnnamed(text, values)) as typeof pool.query;
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 
