@@ -71,6 +71,9 @@ export async function createApollo(
   const apollo = new ApolloServer<RequestContext>({
     ...(executor === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
     formatError,
+    // Apollo's default appends a newline: a records page became a rope that was copied whole into
+    // a flat string of its own before its UTF-8 encoding (executeApollo).
+    stringifyResult: (result) => JSON.stringify(result),
     includeStacktraceInErrorResponses: false,
     // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
     introspection: true,
