@@ -82,7 +82,11 @@ const server = http.createServer((req, res) => {
     (doc) => send(res, 200, doc),
     (e: unknown) => {
       if (e instanceof RawHttpError) send(res, e.status, { errors: [{ message: e.message, extensions: { code: e.code } }] });
-      else send(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL' } }] });
+      else {
+        // The bench prints the server's stderr when a check fails: say what went wrong.
+        process.stderr.write(`raw ${url.pathname}: ${e instanceof Error ? e.message : String(e)}\n`);
+        send(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL' } }] });
+      }
     },
   );
 });

@@ -1,5 +1,5 @@
 import { badRequest } from '../servers/raw-errors.js';
-import { canonicalHubDataset, canonicalPostGraphileDataset, type PostGraphileDataset } from './catalogue.js';
+import { CURRENT_FIELDS_FUNCTION, canonicalHubDataset, canonicalPostGraphileDataset, type PostGraphileDataset } from './catalogue.js';
 import { datasetByCodesQuery, datasetNode, ownersAndFields, type CanonicalDataset, type DatasetRow, datasetRows } from './hub-sql.js';
 import { graphqlData, graphqlRequest, type BenchContext, type Workload } from './types.js';
 
@@ -63,7 +63,7 @@ export const dataset: Workload = {
       if (!m) throw badRequest('Invalid dataset reference');
       const hub = (m[1] ?? ctx.hubCode).toUpperCase();
       if (hub !== ctx.hubCode) return { data: { dataset: null } };
-      const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!]);
+      const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!], viewer.agencyId);
       const rows = datasetRows<DatasetRow>((await ctx.pool.query(byCode.text, byCode.values)).rows);
       const d = rows[0];
       const visible = d && (d.status !== 'DRAFT' || d.owner_id === viewer.agencyId || viewer.roles.includes('ADMIN'));
@@ -71,5 +71,9 @@ export const dataset: Workload = {
       const { owners, fields } = await ownersAndFields(ctx.pool, [d]);
       return { data: { dataset: datasetNode(d, owners, fields) } };
     },
+  },
+  // PostGraphile's currentFields (also made by the catalogue workload's setup; this one may run alone).
+  async setup(db) {
+    await db.query(CURRENT_FIELDS_FUNCTION);
   },
 };

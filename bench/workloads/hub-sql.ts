@@ -57,6 +57,9 @@ export function adoptCapturedSql(statements: string[]): void {
       rawDatasetPage = sql;
       adopted.push('dataset page');
     } else if (/^SELECT (row_to_json\(d\) AS r FROM \()?SELECT .+ FROM dataset WHERE hub_code = \$1 AND code = ANY\(\$2::text\[\]\)(\) d)?$/.test(oneLine.trim())) {
+      // The hub may read the reader's active grant in the same statement ($3 agency, $4 now):
+      // prefer the form without it (the owner's), else bind the reader as the hub does.
+      if (/\$3\b/.test(oneLine) && rawDatasetByCodes && !/\$3\b/.test(rawDatasetByCodes)) continue;
       rawDatasetByCodes = sql;
       adopted.push('dataset by code');
     } else if (/^SELECT .+ FROM agency WHERE id = ANY\(\$1::uuid\[\]\)$/.test(oneLine.trim())) {
@@ -106,9 +109,9 @@ export function datasetPageQuery(hub: string, agencyId: string, first: number): 
   };
 }
 
-/** DatasetRepository.findByCodes. */
-export function datasetByCodesQuery(hub: string, codes: string[]): Statement {
-  if (rawDatasetByCodes) return { text: rawDatasetByCodes, values: [hub, codes] };
+/** DatasetRepository.findByCodes(WithFields), for a reader of the agency `readerAgencyId`. */
+export function datasetByCodesQuery(hub: string, codes: string[], readerAgencyId: string): Statement {
+  if (rawDatasetByCodes) return { text: rawDatasetByCodes, values: /\$3\b/.test(rawDatasetByCodes) ? [hub, codes, readerAgencyId, new Date()] : [hub, codes] };
   const list = codes.map((_, i) => `$${i + 2}`).join(',');
   return { text: `SELECT ${datasetColumns} FROM "public"."dataset" WHERE ("public"."dataset"."hub_code" = $1 AND "public"."dataset"."code" IN (${list})) OFFSET $${codes.length + 2}`, values: [hub, ...codes, '0'] };
 }

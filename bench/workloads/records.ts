@@ -50,7 +50,7 @@ async function rawRecords(ctx: RawContext, req: import('node:http').IncomingMess
   const first = Number(url.searchParams.get('first') ?? 50);
   if (!Number.isInteger(first) || first < 0 || first > 1000) throw badRequest('first must be between 0 and 1000');
   // The hub's dataset lookup as captured in setup (hub-sql.ts adopts it).
-  const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!]);
+  const byCode = datasetByCodesQuery(ctx.hubCode, [m[2]!], viewer.agencyId);
   const found = datasetRows<DatasetRow>((await ctx.pool.query(byCode.text, byCode.values)).rows);
   const d = found[0];
   if (!d) throw new RawHttpError(404, 'NOT_FOUND', 'Dataset not found');
