@@ -42,4 +42,17 @@ describe('prepared statements', () => {
     const n = await db.sql.transaction(async (tx) => (await tx.query<{ n: number }>(TEXT, [41, []], { prepare: true })).rows[0]!.n);
     expect(n).toBe(42);
   });
+
+  it('LGSP_DB_PREPARED_STATEMENTS=off sends them unnamed (for poolers that do not keep them)', async () => {
+    const created = await createPgDatabase('lgsp_unprepared');
+    const off = await openDatabase({ kind: 'postgres', url: created.url, poolSize: 1, preparedStatements: false });
+    try {
+      expect((await off.sql.query(TEXT, [1, ['x']], { prepare: true })).rows).toEqual([{ n: 2, codes: ['x'] }]);
+      const { rows } = await off.sql.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'lgsp\\_%'`);
+      expect(rows).toEqual([]);
+    } finally {
+      await off.close();
+      await created.drop();
+    }
+  });
 });

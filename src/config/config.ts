@@ -48,13 +48,19 @@ const envSchema = z.object({
   LGSP_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   /** Connections in the PostgreSQL pool. */
   LGSP_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Named prepared statements for the hub's fixed hot statements (PostgreSQL plans them once per
+   * connection). `off` behind a pooler that does not keep them (PgBouncer in transaction mode
+   * before 1.21).
+   */
+  LGSP_DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   /** How long SIGTERM waits for in-flight requests before closing, milliseconds. */
   LGSP_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type DatabaseConfig =
   | { kind: 'embedded'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | { kind: 'postgres'; url: string; poolSize: number; /** Default true. */ preparedStatements?: boolean };
 
 export interface Config {
   port: number;
@@ -107,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.LGSP_DB_POOL_SIZE }
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.LGSP_DB_POOL_SIZE, preparedStatements: e.LGSP_DB_PREPARED_STATEMENTS === 'on' }
       : { kind: 'embedded', dataDir: path.join(dataDir, 'pglite') },
     hubCode: e.LGSP_HUB_CODE,
     hubName: e.LGSP_HUB_NAME ?? DEFAULT_HUB_NAMES[e.LGSP_HUB_CODE] ?? `Hub ${e.LGSP_HUB_CODE}`,

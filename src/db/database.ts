@@ -87,10 +87,11 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   const adapter = new PrismaPg(pool);
   const stats = { statements: 0 };
   const prisma = countingPrisma(adapter, stats);
+  const prepare = config.preparedStatements !== false;
   const sql: Sql = {
     async query(text, params, options) {
       stats.statements++;
-      const r = await pool.query(options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
+      const r = await pool.query(prepare && options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
       return { rows: r.rows, affectedRows: r.rowCount ?? undefined };
     },
     async transaction(fn) {
@@ -102,7 +103,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
         const tx: SqlExecutor = {
           async query(text, params, options) {
             stats.statements++;
-            const r = await client.query(options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
+            const r = await client.query(prepare && options?.prepare ? prepared(text, params) : { text, values: params as unknown[] });
             return { rows: r.rows, affectedRows: r.rowCount ?? undefined };
           },
           copyIn(statement) {
