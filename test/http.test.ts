@@ -52,6 +52,13 @@ describe('health', () => {
 });
 
 describe('request ids', () => {
+  it('every answer carries one: health, readiness, metrics, not found', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/no-such-path']) {
+      const res = await get(path);
+      expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('echoes a well-formed x-request-id', async () => {
     const r = await gql(hub, '{ hub { code } }', {}, undefined, { 'x-request-id': 'trace-abc.123' });
     expect(r.headers.get('x-request-id')).toBe('trace-abc.123');

@@ -152,6 +152,8 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     const url = new URL(req.url ?? '/', 'http://hub.local');
     res.setHeader('x-content-type-options', 'nosniff');
+    // Every answer names its request (health checks and metrics too), for correlation with the log.
+    res.setHeader('x-request-id', requestId);
     try {
       await route(req, res, url, requestId);
     } catch (e) {
