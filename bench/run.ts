@@ -118,6 +118,8 @@ async function main(): Promise<void> {
     // The hub first: its token and JWKS configure the raw baseline.
     const hubProfileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${o.profileSystem}-${started.toISOString().replace(/[:.]/g, '-')}.cpuprofile`] : [];
     if (o.profile) fs.mkdirSync(o.profileDir, { recursive: true });
+    // Started together (each spends a second or two loading); kept in the systems' order.
+    const hubStarts: [string, Promise<ServerProcess>][] = [];
     for (const [name, spec] of systems) {
       if (spec.base !== 'hub') continue;
       if (spec.database) {
@@ -126,18 +128,25 @@ async function main(): Promise<void> {
       }
       log(`starting ${name}`);
       const env = hubEnv({ LGSP_DATA_DIR: path.join(workDir, `hub-data-${name}`), ...spec.env, ...(spec.database ? { DATABASE_URL: systemDatabaseUrl(name) } : {}) });
-      servers.set(name, await startServer({ name, base: 'hub', env, nodeArgs: name === o.profileSystem ? hubProfileArgs : [] }));
+      hubStarts.push([name, startServer({ name, base: 'hub', env, nodeArgs: name === o.profileSystem ? hubProfileArgs : [] })]);
     }
+    const hubsUp = await Promise.allSettled(hubStarts.map(([, p]) => p));
+    hubsUp.forEach((r, i) => r.status === 'fulfilled' && servers.set(hubStarts[i]![0], r.value));
+    for (const r of hubsUp) if (r.status === 'rejected') throw r.reason;
     const mainHub = servers.get('hub') ?? [...servers.values()].find((s) => s.base === 'hub');
     if (!mainHub) throw new Error('every workload needs the hub');
     const token = await fetchToken(mainHub.url, setup.clientId, setup.clientSecret);
     const jwks = (await send(mainHub.url, { method: 'GET', path: '/.well-known/jwks.json' })).text;
+    const hubSql = [...setup.capturedSql.values()].flat().flatMap((c) => c.statements);
+    const comparatorStarts: [string, Promise<ServerProcess>][] = [];
     for (const [name, spec] of systems) {
       if (spec.base === 'hub') continue;
       log(`starting ${name}`);
-      const hubSql = [...setup.capturedSql.values()].flat().flatMap((c) => c.statements);
-      servers.set(name, await startServer({ name, base: spec.base, env: { ...commonEnv, BENCH_JWKS: jwks, BENCH_HUB_SQL: JSON.stringify(hubSql), ...spec.env } }));
+      comparatorStarts.push([name, startServer({ name, base: spec.base, env: { ...commonEnv, BENCH_JWKS: jwks, BENCH_HUB_SQL: JSON.stringify(hubSql), ...spec.env } })]);
     }
+    const comparators = await Promise.allSettled(comparatorStarts.map(([, p]) => p));
+    comparators.forEach((r, i) => r.status === 'fulfilled' && servers.set(comparatorStarts[i]![0], r.value));
+    for (const r of comparators) if (r.status === 'rejected') throw r.reason;
     profileStartUs = Number(process.hrtime.bigint() / 1000n);
     const tokens: Record<string, string> = {};
     for (const [name, c] of Object.entries(setup.credentials)) if (!c.audience) tokens[name] = await fetchToken(mainHub.url, c.clientId, c.clientSecret);
@@ -297,7 +306,9 @@ async function main(): Promise<void> {
       abortedLogLines: s.abortedLogLines(),
       note: Array.isArray(s.info.adoptedHubSql) ? `statements taken from the hub's captured SQL: ${[...new Set(s.info.adoptedHubSql as string[])].join(', ') || 'none (defaults)'}` : undefined,
     }));
-    for (const s of servers.values()) await s.stop();
+    // Together: each hub takes a moment to stop (its audit checkpoints), and they are independent.
+    log('stopping the servers');
+    await Promise.all([...servers.values()].map((s) => s.stop()));
     servers.clear();
 
     if (o.profile) {
@@ -336,8 +347,9 @@ async function main(): Promise<void> {
   } finally {
     await admin.end().catch(() => undefined);
     for (const s of servers.values()) await s.stop().catch(() => undefined);
+    if (!o.keepDatabase) log('dropping the bench databases');
     if (!o.keepDatabase)
-      for (const name of [o.database, ...extraDatabases]) await dropDatabase(o.pgAdminUrl, name).catch((e: unknown) => log(`could not drop ${name}: ${String(e)}`));
+      await Promise.all([o.database, ...extraDatabases].map((name) => dropDatabase(o.pgAdminUrl, name).catch((e: unknown) => log(`could not drop ${name}: ${String(e)}`))));
   }
 }
 

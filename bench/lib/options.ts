@@ -51,13 +51,14 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
 
-  --quick                 one 3-second round each and smaller data (every workload: ~3 minutes
-                          on a busy 2-core box; one workload: about a minute)
+  --quick                 one 1.5-second round each, shorter side measurements and smaller data
+                          (every workload: ~70 s on a quiet 2-core box, ~8 s of it PostgreSQL
+                          dropping the bench databases; one workload: 15-35 s)
   --workloads a,b         workloads to run (default: all); see --list
   --systems a,b           only these systems, e.g. hub or hub,raw (default: every target of the workloads)
   --list                  print the workloads and exit
-  --duration S            seconds per measured round (default 6, quick 3)
-  --warmup S              seconds of unmeasured load per target before its first round (default 2, quick 1)
+  --duration S            seconds per measured round (default 6, quick 1.5)
+  --warmup S              seconds of unmeasured load per target before its first round (default 2, quick 0.5)
   --connections N         concurrent connections of the load generator (default 20)
   --rounds N              rounds per target, alternated A B C A B C (default 3, quick 1)
   --agencies N            generated agencies (default 50)
@@ -123,14 +124,14 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
     quick,
     workloads: (str('workloads') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     systems: (str('systems') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    duration: given.has('duration') ? num('--duration', str('duration'), 1) : quick ? 3 : 6,
-    warmup: given.has('warmup') ? num('--warmup', str('warmup'), 0) : quick ? 1 : 2,
+    duration: given.has('duration') ? num('--duration', str('duration'), 1) : quick ? 1.5 : 6,
+    warmup: given.has('warmup') ? num('--warmup', str('warmup'), 0) : quick ? 0.5 : 2,
     connections: given.has('connections') ? num('--connections', str('connections'), 1) : 20,
     rounds: given.has('rounds') ? num('--rounds', str('rounds'), 1) : quick ? 1 : 3,
     agencies: given.has('agencies') ? num('--agencies', str('agencies'), 1) : 50,
     datasets: given.has('datasets') ? num('--datasets', str('datasets'), 1) : 2000,
     fieldsPerDataset: given.has('fields') ? num('--fields', str('fields'), 1) : 10,
-    statementSamples: quick ? 20 : 50,
+    statementSamples: quick ? 5 : 50,
     write: !given.has('no-write') && !profile,
     output: path.resolve(REPO_ROOT, str('output') ?? 'BENCHMARKS.md'),
     hubDir: path.resolve(REPO_ROOT, str('hub-dir') ?? '.'),

@@ -85,14 +85,14 @@ const AS_ROUTED_QUERY = `query Routed($dataset: String!, $where: [RecordConditio
   }
 }`;
 
-/** The hop without queueing: one connection at a low fixed rate; TG, TG as routed, VN alternated three times. */
+/** The hop without queueing: one connection at a low fixed rate; TG, TG as routed, VN alternated three times (once in quick mode). */
 async function unloadedHop(run: RunContext): Promise<Figure[]> {
   const tg = run.servers.get('hub');
   const vn = run.servers.get('vn');
   const vnToken = run.tokens.vn;
   if (!tg || !vn || !vnToken) return [];
-  const duration = run.options.quick ? 2 : 4;
-  const rounds = 3;
+  const duration = run.options.quick ? 1.5 : 4;
+  const rounds = run.options.quick ? 1 : 3;
   const asRouted = [graphqlRequest(AS_ROUTED_QUERY, { dataset: recordsFacts(run).ref, where: null, fields: null, orderBy: null, first: HOP_PAGE, after: null, purpose: PURPOSE }, viewerToken(run))];
   const series = [
     { key: 'tg', server: tg, requests: hopRequest(run, viewerToken(run)) },

@@ -167,7 +167,7 @@ export const records: Workload = {
     const hub = run.servers.get('hub')!;
     const figures: Figure[] = [];
     // One connection: the latency of one filtered read, not throughput.
-    const r = await runLoad(hub.url, filterRequests(run), { connections: 1, duration: run.options.quick ? 2 : 4 });
+    const r = await runLoad(hub.url, filterRequests(run), { connections: 1, duration: run.options.quick ? 1 : 4 });
     const sample = recordsOf((await send(hub.url, filterRequests(run)[0]!)).json());
     const table = recordTable(facts.datasetId, facts.generation);
     const captured = run.capturedSql.get('records')?.[0]?.statements ?? [];
