@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/modules/audit/canonical.js';
 import { signedPayload, type ResponseSignature } from '../src/modules/audit/provenance.js';
 import { verifyResponse, type GraphQLResponseLike } from '../src/sdk/verify-response.js';
 import { gql } from './helpers/client.js';
@@ -145,6 +146,37 @@ describe('a records response', () => {
     // The genuine response checked against the other hub's JWKS fails as well.
     const otherJwks = { keys: [{ ...(await exportJWK(other.publicKey)), kid: s.kid, alg: 'ES256', use: 'sig' }] };
     expect(await verdicts(body, otherJwks)).toEqual([false]);
+  });
+
+  it('rows the database writes otherwise than JavaScript come back equal, in canonical JSON, and verify', async () => {
+    // Rows leave the database as text and are spliced into the response as they are; these
+    // are the values whose database text is not canonical (numbers, nested JSON) or that a
+    // scanner of the text could misread (quotes, backslashes, text that looks like members).
+    const fields: FieldSpec[] = [
+      { name: 'id', type: 'INTEGER', classification: 'PUBLIC', key: true },
+      { name: 'so', type: 'DECIMAL', classification: 'PUBLIC' },
+      { name: 'chu', type: 'STRING', classification: 'PUBLIC' },
+      { name: 'meta', type: 'JSON', classification: 'PUBLIC' },
+    ];
+    const rows = [
+      { id: 1, so: 1e-7, chu: 'a "b" \\ c\\', meta: { z: 1, a: [1, { y: 2, b: 'x' }], 'k"': { '': 1e-9 } } },
+      { id: 2, so: 1e21, chu: '\u0001\u001f\n\t\b\f\r\u007f', meta: 0.30000000000000004 },
+      { id: 3, so: -0.000001, chu: 'Tiếng Việt 🇻🇳 \u2028', meta: 'chuỗi "x"' },
+      { id: 4, so: 123456789012345, chu: '\\', meta: [] },
+      { id: 5, so: 0.1, chu: 'x":1,"so":2}', meta: null },
+      { id: 6 },
+      { id: 7, so: -1.5e-10, chu: '', meta: { b: true, a: false } },
+      { id: 8, so: 1.25, chu: '{"id":1}', meta: { '': [] } },
+    ];
+    const other = `TG:${(await datasetWith(hub, owner.code, fields, { sharingMode: 'OPEN' })).code}`;
+    await importOk(hub, owner.MAINTAINER.token, other, rows, 'REPLACE');
+    const r = await gql(hub, `query($d: String!) { records(dataset: $d, orderBy: [{ field: "id" }]) { ${NODE} } }`, { d: other }, reader.DEVELOPER.token);
+    expect(r.body.errors, r.text).toBeUndefined();
+    const body = JSON.parse(r.text) as Body;
+    const got = body.data.records.edges.map((e: any) => e.node.data);
+    expect(got).toEqual(rows.map((row) => ({ id: row.id, so: row.so ?? null, chu: row.chu ?? null, meta: row.meta ?? null })));
+    for (const data of got) expect(r.text).toContain(`"data":${canonicalJson(data)}`);
+    expect(await verdicts(body)).toEqual([true]);
   });
 });
 

@@ -7,11 +7,13 @@ import { VIEWER_SQL, adoptCapturedSql, adopted } from '../workloads/hub-sql.js';
 import { WORKLOADS } from '../workloads/index.js';
 import type { RawContext, RawRoute, RawViewer } from '../workloads/types.js';
 import { announceReady, exitOnSignal, requireEnv } from './common.js';
+import { JsonBody } from './json-body.js';
 import { RawHttpError, unauthenticated } from './raw-errors.js';
 
 /**
  * The raw baseline: node:http + pg, no framework. Each workload's route issues the statements the
- * hub issues and serialises the GraphQL response shape with JSON.stringify: the practical limit
+ * hub issues and serialises the GraphQL response shape with JSON.stringify (rows the hub's SQL
+ * returns as JSON text are spliced in as they are, JsonBody): the practical limit
  * of any GraphQL layer over the same SQL. It authenticates like the hub (ES256 token checked
  * against the hub's JWKS once per token text and remembered until it expires, as the hub does;
  * then the same viewer lookup on every request).
@@ -68,7 +70,7 @@ const routes = new Map<string, RawRoute>();
 for (const w of WORKLOADS) for (const [p, route] of Object.entries(w.rawRoutes ?? {})) routes.set(p, route);
 
 function send(res: http.ServerResponse, status: number, doc: unknown): void {
-  const body = JSON.stringify(doc);
+  const body = doc instanceof JsonBody ? doc.text : JSON.stringify(doc);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -416,10 +416,18 @@ export function recordTable(datasetId: string, generation: number): string {
   return `rec_${datasetId.replace(/-/g, '')}_${generation}`;
 }
 
+/**
+ * The projection as RecordService.list writes it (record-text.ts): each row as the text of a JSON
+ * object, members in code-unit order, PostgreSQL's text of each value (a missing one `null`).
+ */
+export function rowTextSql(fields: readonly string[]): string {
+  const members = [...fields].sort().map((n, i) => `'${i === 0 ? '{' : ','}${JSON.stringify(n)}:' || COALESCE((data->'${n}')::text, 'null')`);
+  return `(${members.join(' || ')} || '}')`;
+}
+
 /** The page statement exactly as RecordService.list writes it for a plain page (no conditions, no order). */
 export function recordsPageSql(table: string, fields: string[], limit: number, after: boolean): string {
-  const projection = `json_build_object(${[...fields].sort().map((n) => `'${n}', data->'${n}'`).join(', ')})`;
-  return `SELECT seq, ${projection} AS data FROM ${table}
+  return `SELECT seq, ${rowTextSql(fields)} AS data FROM ${table}
           WHERE ${after ? 'TRUE AND seq > $1::bigint' : 'TRUE'}
           ORDER BY seq ASC
           LIMIT ${limit + 1}`;

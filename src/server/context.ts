@@ -12,6 +12,8 @@ export interface RequestContext {
   services: Services;
   /** Signatures of the records fields answered, sent in `extensions.signatures`. */
   signatures: ResponseSignature[];
+  /** Whether the result holds JsonText (records rows), which the response splices (stringifyJson). */
+  jsonText?: boolean;
   hubPath?: string[];
   /** The id of the peer's delegation this request came with. */
   delegation?: string;

@@ -2,6 +2,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
+import { stringifyJson } from '../shared/json-text.js';
 import { logger } from '../shared/logger.js';
 import type { RequestContext } from './context.js';
 import { jitGateway } from './jit-executor.js';
@@ -27,6 +28,13 @@ function metricName(operationName: string | null | undefined): string {
   return operationName;
 }
 
+/**
+ * Results whose data holds JsonText (records rows): stringifyResult splices their text rather
+ * than letting JSON.stringify parse each row back through toJSON. Other results keep the
+ * native JSON.stringify, faster than any walk in JavaScript.
+ */
+const withJsonText = new WeakSet<object>();
+
 /** Metrics and the request log line for every GraphQL operation. */
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
@@ -34,12 +42,14 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
       // Each operation of a batched request gets a shallow clone of one context: without its own
       // array, every response of the batch would carry the signatures of all of them.
       contextValue.signatures = [];
+      contextValue.jsonText = false;
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, operationName, operation, contextValue }) {
           if (contextValue.signatures.length > 0 && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, signatures: contextValue.signatures };
           }
+          if (contextValue.jsonText && response.body.kind === 'single' && response.body.singleResult.data) withJsonText.add(response.body.singleResult.data);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const name = metricName(operationName);
           metrics.operations.inc({ operation: name, type: operation?.operation ?? 'unknown' });
@@ -73,7 +83,7 @@ export async function createApollo(
     formatError,
     // Apollo's default appends a newline: a records page became a rope that was copied whole into
     // a flat string of its own before its UTF-8 encoding (executeApollo).
-    stringifyResult: (result) => JSON.stringify(result),
+    stringifyResult: (result) => (result.data && withJsonText.has(result.data) ? stringifyJson(result) : JSON.stringify(result)),
     includeStacktraceInErrorResponses: false,
     // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
     introspection: true,

@@ -21,9 +21,11 @@ export interface ResponseSignature {
  * (`edges[].node.id` and `.data`) and checks it against the hub's JWKS.
  */
 export function signedPayload(p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): string {
-  // Built with every key in canonical order, so that a page of plain rows (JSON built in key
-  // order by PostgreSQL) is serialised by one native JSON.stringify (see canonicalJson).
-  return canonicalJson({ dataset: p.dataset, hub: p.hub, records: p.records.map((r) => ({ data: r.data, id: r.id })), version: p.version });
+  // canonicalJson({ dataset, hub, records: [{ data, id }], version }) written out: keys in
+  // canonical order, each row's data canonical on its own (a local page's rows are canonical
+  // text already, see JsonText), joined once.
+  const records = p.records.map((r) => `{"data":${canonicalJson(r.data)},"id":${canonicalJson(r.id)}}`).join(',');
+  return `{"dataset":${canonicalJson(p.dataset)},"hub":${canonicalJson(p.hub)},"records":[${records}],"version":${canonicalJson(p.version)}}`;
 }
 
 /**

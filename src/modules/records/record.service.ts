@@ -18,7 +18,9 @@ import { vietnamDay } from '../../shared/time.js';
 import { decideRecordAccess, type GrantFacts, type RecordAccess } from './record.policy.js';
 import { Params, conditionsSql, keysetSql, orderKeys, orderSql, type Condition, type Order } from './record-query.js';
 import type { RecordField, RowBatch, SourceKind } from './record-schema.js';
-import { UNDEFINED_TABLE, dropGenerationTable, fieldExpression, fieldLiteral, recordTable } from './record-store.js';
+import { UNDEFINED_TABLE, dropGenerationTable, fieldExpression, recordTable } from './record-store.js';
+import { rowText } from './record-text.js';
+import type { JsonText } from '../../shared/json-text.js';
 
 /** How long the generation a REPLACE superseded stays readable for open cursors. */
 export const SUPERSEDED_RETENTION_MS = 10 * 60_000;
@@ -36,7 +38,8 @@ export interface RecordsArgs {
 
 export interface RecordRow {
   id: string;
-  data: Record<string, unknown>;
+  /** A local page's rows are canonical JSON text; a routed page's, the owning hub's answer parsed. */
+  data: JsonText | Record<string, unknown>;
 }
 
 export interface RecordPage {
@@ -213,18 +216,14 @@ export class RecordService {
     const countParams = [...p.values];
     const countSql = `SELECT count(*)::int AS n FROM ${table} WHERE ${filters.join(' AND ')}`;
     if (cursor) filters.push(keysetSql(keys, cursor.k, cursor.s, p));
-    // json (not jsonb) keeps the members in the order given: in key order, a row's canonical
-    // JSON for the page signature is its native JSON.stringify.
-    // json_build_object takes at most 100 arguments (50 fields); a wider projection aggregates.
+    // Each row leaves PostgreSQL as canonical JSON text (members in code-unit order) and stays
+    // text: into the response and the page signature as it is (record-text.ts).
     const sorted = [...decision.fields].sort();
-    const projection =
-      sorted.length <= 50
-        ? `json_build_object(${sorted.map((n) => `${fieldLiteral(n)}, data->${fieldLiteral(n)}`).join(', ')})`
-        : `(SELECT json_object_agg(k, data->k ORDER BY k COLLATE "C") FROM unnest(${p.add(sorted)}::text[]) AS k)`;
+    const projection = rowText(sorted);
     const keyColumns = keys.map((k, i) => `, ${fieldExpression(k.field)} AS k${i}`).join('');
     const rows = await this.db.sql
-      .query<Record<string, unknown> & { seq: number | string; data: Record<string, unknown> }>(
-        `SELECT seq, ${projection} AS data${keyColumns} FROM ${table}
+      .query<Record<string, unknown> & { seq: number | string; data: string }>(
+        `SELECT seq, ${projection.sql} AS data${keyColumns} FROM ${table}
           WHERE ${filters.join(' AND ')}
           ORDER BY ${orderSql(keys)}
           LIMIT ${(quota?.allowed ?? limit) + 1}`,
@@ -250,7 +249,7 @@ export class RecordService {
     const edges = page.map((r) => {
       const seq = Number(r.seq);
       const k = keys.length === 0 ? '[]' : JSON.stringify(keys.map((_, i) => r[`k${i}`] ?? null));
-      return { cursor: Buffer.from(`${cursorHead}${k},"s":${seq}${cursorTail}`).toString('base64url'), node: { id: seq.toString(36), data: r.data } };
+      return { cursor: Buffer.from(`${cursorHead}${k},"s":${seq}${cursorTail}`).toString('base64url'), node: { id: seq.toString(36), data: projection.canonical(r.data) } };
     });
     let total: Promise<number> | undefined;
     const db = this.db;
