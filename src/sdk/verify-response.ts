@@ -1,5 +1,5 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { signedPayload, type ResponseSignature } from '../modules/audit/provenance.js';
+import { signedPayloadBytes, type ResponseSignature } from '../modules/audit/provenance.js';
 
 /**
  * SDK helper: checks the records signatures of a GraphQL response against the answering hub's
@@ -53,7 +53,7 @@ export async function verifyResponse(response: GraphQLResponseLike, jwks: { keys
       results.push({ ...base, ok: false, reason: 'not a detached JWS' });
       continue;
     }
-    const payload = Buffer.from(signedPayload({ hub: s.hub, dataset: s.dataset, version: s.version, records })).toString('base64url');
+    const payload = signedPayloadBytes({ hub: s.hub, dataset: s.dataset, version: s.version, records }).toString('base64url');
     try {
       await compactVerify(`${header}.${payload}.${signature}`, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
       results.push({ ...base, ok: true, records: records.length });

@@ -2,7 +2,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../shared/errors.js';
-import { stringifyJson } from '../shared/json-text.js';
+import { stringifyJsonBytes } from '../shared/json-text.js';
 import { logger } from '../shared/logger.js';
 import type { RequestContext } from './context.js';
 import { jitGateway } from './jit-executor.js';
@@ -29,9 +29,9 @@ function metricName(operationName: string | null | undefined): string {
 }
 
 /**
- * Results whose data holds JsonText (records rows): stringifyResult splices their text rather
- * than letting JSON.stringify parse each row back through toJSON. Other results keep the
- * native JSON.stringify, faster than any walk in JavaScript.
+ * Results whose data holds JsonText (records rows): stringifyResult splices their bytes rather
+ * than letting JSON.stringify parse each row back through toJSON. Other results keep the plain
+ * JSON.stringify.
  */
 const withJsonText = new WeakSet<object>();
 
@@ -83,7 +83,10 @@ export async function createApollo(
     formatError,
     // Apollo's default appends a newline: a records page became a rope that was copied whole into
     // a flat string of its own before its UTF-8 encoding (executeApollo).
-    stringifyResult: (result) => (result.data && withJsonText.has(result.data) ? stringifyJson(result) : JSON.stringify(result)),
+    // A result holding records rows is written as bytes (the rows' own UTF-8 spliced in), which
+    // executeApollo sends as they are. Apollo types the answer as a string and only passes it
+    // on, or, for a batch, interpolates it into a template, where a Buffer becomes its UTF-8 text.
+    stringifyResult: (result) => (result.data && withJsonText.has(result.data) ? (stringifyJsonBytes(result) as unknown as string) : JSON.stringify(result)),
     includeStacktraceInErrorResponses: false,
     // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
     introspection: true,

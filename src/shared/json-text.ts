@@ -9,14 +9,21 @@ import { randomBytes } from 'node:crypto';
  *
  * Only code that guarantees the canonical form makes one (the records read checks each row it
  * builds). Any serialiser that does not know the type still gets the right JSON through
- * `toJSON`; {@link stringifyJson} splices the text instead.
+ * `toJSON`; {@link stringifyJsonBytes} splices its bytes instead.
  */
 export class JsonText {
+  private bytes: Buffer | undefined;
+
   constructor(readonly text: string) {}
+
+  /** The text as UTF-8, encoded once: the page signature and the response send the same bytes. */
+  utf8(): Buffer {
+    return (this.bytes ??= Buffer.from(this.text));
+  }
 
   toJSON(): unknown {
     if (collecting) {
-      collecting.push(this.text);
+      collecting.push(this);
       return PLACEHOLDER;
     }
     return JSON.parse(this.text);
@@ -24,37 +31,42 @@ export class JsonText {
 }
 
 /**
- * What JsonText writes during {@link stringifyJson}: a string no response can hold otherwise, as
- * it is random per process and never sent (every one is replaced before the text leaves).
+ * What JsonText writes during {@link stringifyJsonBytes}: a string no response can hold otherwise, as
+ * it is random per process (96 bits) and never sent (every one is replaced before the text
+ * leaves); short, as a records page writes it a thousand times.
  */
-const PLACEHOLDER = `lgsp-json-text:${randomBytes(16).toString('hex')}`;
-const QUOTED_PLACEHOLDER = JSON.stringify(PLACEHOLDER);
-/** The texts of the JsonText values met by the JSON.stringify running now (it is synchronous). */
-let collecting: string[] | null = null;
+const PLACEHOLDER = `~${randomBytes(12).toString('base64url')}`;
+const QUOTED_PLACEHOLDER_BYTES = Buffer.from(JSON.stringify(PLACEHOLDER));
+/** The JsonText values met by the JSON.stringify running now (it is synchronous). */
+let collecting: JsonText[] | null = null;
 
 /**
- * `JSON.stringify(value)` with every {@link JsonText} written as its text. The native
- * JSON.stringify writes everything else (several times faster than any walk in JavaScript) and
- * each JsonText as a placeholder; the placeholders are then replaced by the texts, in order.
+ * `JSON.stringify(value)` with every {@link JsonText} written as its text, as UTF-8 bytes. The
+ * native JSON.stringify writes everything else (several times faster than any walk in
+ * JavaScript) and each JsonText as a placeholder; the encoded skeleton is then cut at the
+ * placeholders and the texts' own bytes put in their place, in order.
  */
-export function stringifyJson(value: unknown): string {
-  const texts: string[] = [];
+export function stringifyJsonBytes(value: unknown): Buffer {
+  const texts: JsonText[] = [];
   const outer = collecting;
   collecting = texts;
-  let out: string;
+  let skeleton: string;
   try {
-    out = JSON.stringify(value);
+    skeleton = JSON.stringify(value) ?? 'null';
   } finally {
     collecting = outer;
   }
+  const out = Buffer.from(skeleton);
   if (texts.length === 0) return out;
-  const pieces = out.split(QUOTED_PLACEHOLDER);
-  if (pieces.length !== texts.length + 1) throw new Error('JSON text placeholder found in the data');
-  const parts = new Array<string>(pieces.length + texts.length);
-  for (let i = 0; i < texts.length; i++) {
-    parts[2 * i] = pieces[i]!;
-    parts[2 * i + 1] = texts[i]!;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const text of texts) {
+    const at = out.indexOf(QUOTED_PLACEHOLDER_BYTES, from);
+    if (at < 0) throw new Error('JSON text placeholder missing');
+    parts.push(out.subarray(from, at), text.utf8());
+    from = at + QUOTED_PLACEHOLDER_BYTES.length;
   }
-  parts[parts.length - 1] = pieces[pieces.length - 1]!;
-  return parts.join('');
+  if (out.indexOf(QUOTED_PLACEHOLDER_BYTES, from) >= 0) throw new Error('JSON text placeholder found in the data');
+  parts.push(out.subarray(from));
+  return Buffer.concat(parts);
 }

@@ -1,6 +1,7 @@
 import { KeyObject, sign as signNative } from 'node:crypto';
 import type { KeyStore } from '../../auth/keys.js';
 import { SIGNING_ALG } from '../../auth/keys.js';
+import { JsonText } from '../../shared/json-text.js';
 import { canonicalJson } from './canonical.js';
 
 /** One signature of a records field of a response, carried in `extensions.signatures`. */
@@ -20,12 +21,34 @@ export interface ResponseSignature {
  * record returned ({id, data}), in canonical JSON. A reader rebuilds it from the response
  * (`edges[].node.id` and `.data`) and checks it against the hub's JWKS.
  */
-export function signedPayload(p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): string {
-  // canonicalJson({ dataset, hub, records: [{ data, id }], version }) written out: keys in
-  // canonical order, each row's data canonical on its own (a local page's rows are canonical
-  // text already, see JsonText), joined once.
-  const records = p.records.map((r) => `{"data":${canonicalJson(r.data)},"id":${canonicalJson(r.id)}}`).join(',');
-  return `{"dataset":${canonicalJson(p.dataset)},"hub":${canonicalJson(p.hub)},"records":[${records}],"version":${canonicalJson(p.version)}}`;
+export function signedPayload(p: SignedPage): string {
+  return signedPayloadBytes(p).toString('utf8');
+}
+
+type SignedPage = { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] };
+
+/**
+ * {@link signedPayload} as UTF-8 bytes, written into one buffer: canonicalJson({ dataset, hub,
+ * records: [{ data, id }], version }) with the keys in canonical order and each row's data
+ * canonical on its own. A local page's rows are canonical text already (JsonText) and their bytes
+ * are the ones the response sends; no half-megabyte string is built, flattened and encoded.
+ */
+export function signedPayloadBytes(p: SignedPage): Buffer {
+  const rows = p.records.map((r) => (r.data instanceof JsonText ? r.data.utf8() : Buffer.from(canonicalJson(r.data))));
+  // Between two rows' data: the end of one record and the start of the next.
+  const glue = p.records.map((r, i) => `,"id":${canonicalJson(r.id)}}${i + 1 < p.records.length ? ',{"data":' : ''}`);
+  const head = `{"dataset":${canonicalJson(p.dataset)},"hub":${canonicalJson(p.hub)},"records":[${p.records.length ? '{"data":' : ''}`;
+  const tail = `],"version":${canonicalJson(p.version)}}`;
+  let size = 3 * (head.length + tail.length);
+  for (let i = 0; i < rows.length; i++) size += rows[i]!.length + 3 * glue[i]!.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(head, 0);
+  for (let i = 0; i < rows.length; i++) {
+    at += rows[i]!.copy(out, at);
+    at += out.write(glue[i]!, at);
+  }
+  at += out.write(tail, at);
+  return out.subarray(0, at);
 }
 
 /**
@@ -48,11 +71,11 @@ export class Provenance {
     return this.cached;
   }
 
-  async sign(path: (string | number)[], p: { hub: string; dataset: string; version: number; records: { id: string; data: unknown }[] }): Promise<ResponseSignature> {
+  async sign(path: (string | number)[], p: SignedPage): Promise<ResponseSignature> {
     const { kid, header, key } = this.signer();
     // The signing input header.payload written straight into one buffer: joining the strings
     // first made V8 flatten and copy the half-megabyte text once more before encoding it.
-    const payload = Buffer.from(signedPayload(p)).toString('base64url');
+    const payload = signedPayloadBytes(p).toString('base64url');
     const input = Buffer.allocUnsafe(header.length + 1 + payload.length);
     input.write(header, 0, 'latin1');
     input[header.length] = 0x2e; // '.'

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../modules/audit/canonical.js';
-import { JsonText, stringifyJson } from '../json-text.js';
+import { JsonText, stringifyJsonBytes } from '../json-text.js';
 
-describe('stringifyJson', () => {
+const stringifyJson = (value: unknown) => stringifyJsonBytes(value).toString('utf8');
+
+describe('stringifyJsonBytes', () => {
   it('writes what JSON.stringify writes for values without JsonText', () => {
     const values: unknown[] = [
       null,
@@ -26,6 +28,7 @@ describe('stringifyJson', () => {
     ];
     for (const value of values) expect(stringifyJson(value)).toBe(JSON.stringify(value));
     expect(() => stringifyJson({ big: 1n })).toThrow(TypeError);
+    expect(stringifyJson(undefined)).toBe('null');
   });
 
   it('splices JsonText as its text wherever it sits, and JSON.stringify still gives the same JSON through toJSON', () => {
