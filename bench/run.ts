@@ -18,7 +18,7 @@ import type { BaseSystem, Figure, RunContext, SystemVariant, Target, Workload } 
 const HUB_CODE = 'TG';
 const BASE_SYSTEMS: Record<BaseSystem, SystemVariant> = {
   hub: { base: 'hub', description: 'lgsp-hub (Apollo Server 5 + type-graphql + Prisma 7, pg adapter)' },
-  raw: { base: 'raw', description: 'node:http + pg, the hub’s SQL, JSON.stringify' },
+  raw: { base: 'raw', description: 'node:http + pg, the hub’s SQL, JSON.stringify (row text spliced as the hub does)' },
   postgraphile: { base: 'postgraphile', description: 'PostGraphile 4 library mode over the same tables' },
 };
 

@@ -149,7 +149,7 @@ export const records: Workload = {
       system: 'raw',
       requests: (ctx) => rawPageRequests(ctx, ownerCursorsOf(ctx)),
       canonical: canonicalPage,
-      note: 'verifies the token, then the hub’s viewer, dataset and fields statements and its page statement (the same text); JSON.stringify of the same shape, cursors included; no grant lookup, audit entry or signature',
+      note: 'verifies the token, then the hub’s viewer, dataset and fields statements and its page statement (the same text); the same response shape written around the rows’ JSON text as PostgreSQL returns it (spliced, not parsed), cursors included; no grant lookup, audit entry or signature',
     },
   ],
   goals: [{ system: 'hub', versus: 'raw', atLeast: 0.7 }],
