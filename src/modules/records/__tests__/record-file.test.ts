@@ -71,6 +71,23 @@ describe('CSV', () => {
     expect(await errorOf(file('a,b\n1,2\n3\n'))).toBe('CSV parse error on row 2: Too few fields: expected 2 fields but parsed 1');
   });
 
+  it('a row left unfinished (a stray quote) is refused once it passes the row bound, not held to the end of the file', async () => {
+    const lines = ['a,b', '1,2', '3,"4'];
+    for (let i = 0; i < 20_000; i++) lines.push(`${i},dòng ${i}`);
+    const p = file(lines.join('\n') + '\n');
+    const source = readRecordFile(p, 'csv', 500, 64 * 1024);
+    let message = '';
+    try {
+      for await (const _ of source.batches) void _;
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe('CSV parse error on row 2: the row is longer than 64 KB (is a quoted field left open?)');
+    expect(source.bytesRead()).toBeLessThan(fs.statSync(p).size / 2);
+    // Under the bound the same file reads to its end and names the unterminated field.
+    expect(await errorOf(p)).toBe('CSV parse error on row 2: Quoted field unterminated');
+  });
+
   it('a missing file is a user error', async () => {
     expect(() => readRecordFile(path.join(dir, 'none.csv'), 'csv')).toThrow(/File not found/);
   });
