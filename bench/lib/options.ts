@@ -52,8 +52,9 @@ export interface BenchOptions {
 const HELP = `npm run bench -- [options]
 
   --quick                 one 1.5-second round each, shorter side measurements and smaller data
-                          (every workload: ~70 s on a quiet 2-core box, ~8 s of it PostgreSQL
-                          dropping the bench databases; one workload: 15-35 s)
+                          (every workload: under a minute on a 2-core box; one workload: 10-25 s);
+                          keeps its databases and empties them at its next start (dropping a
+                          database costs PostgreSQL a checkpoint each)
   --workloads a,b         workloads to run (default: all); see --list
   --systems a,b           only these systems, e.g. hub or hub,raw (default: every target of the workloads)
   --list                  print the workloads and exit
@@ -67,7 +68,7 @@ const HELP = `npm run bench -- [options]
   --records-size N        rows of the records dataset (default 100000, quick 20000; the issue's
                           indexed-filter goal is for 1000000: --records-size 1000000)
   --import-size N         rows of the CSV the import workload imports (default 200000, quick 50000)
-  --audit-entries N       entries of the audit log whose verification is timed (default 100000, quick 20000)
+  --audit-entries N       entries of the audit log whose verification is timed (default 100000, quick 10000)
   --harvest-peers N       fake peer hubs harvested by a national hub (default 34, the issue's size;
                           quick 4)
   --harvest-datasets N    datasets per fake peer (default 1000)
@@ -76,7 +77,7 @@ const HELP = `npm run bench -- [options]
   --hub-dir DIR           benchmark the hub compiled in DIR/dist (default: this repository)
   --pg URL                PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres)
   --database NAME         database to (re)create for the run (default lgsp_bench)
-  --keep-db               leave the database in place after the run
+  --keep-db               leave the database in place after the run (quick mode always does)
   --profile-system NAME   with --profile: profile another hub process (e.g. vn, hub-audit-off);
                           every system of the selected workloads then runs
   --profile               run only the hub under the selected workloads with node --cpu-prof,
@@ -145,7 +146,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' | 'list' {
     warmupGiven: given.has('warmup'),
     recordsSize: given.has('records-size') ? num('--records-size', str('records-size'), 1000) : quick ? 20_000 : 100_000,
     importSize: given.has('import-size') ? num('--import-size', str('import-size'), 1000) : quick ? 50_000 : 200_000,
-    auditEntries: given.has('audit-entries') ? num('--audit-entries', str('audit-entries'), 1000) : quick ? 20_000 : 100_000,
+    auditEntries: given.has('audit-entries') ? num('--audit-entries', str('audit-entries'), 1000) : quick ? 10_000 : 100_000,
     harvestPeers: given.has('harvest-peers') ? num('--harvest-peers', str('harvest-peers'), 1) : quick ? 4 : 34,
     harvestDatasets: given.has('harvest-datasets') ? num('--harvest-datasets', str('harvest-datasets'), 1) : 1000,
   };

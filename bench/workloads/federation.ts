@@ -91,7 +91,7 @@ async function unloadedHop(run: RunContext): Promise<Figure[]> {
   const vn = run.servers.get('vn');
   const vnToken = run.tokens.vn;
   if (!tg || !vn || !vnToken) return [];
-  const duration = run.options.quick ? 1.5 : 4;
+  const duration = run.options.quick ? 1 : 4;
   const rounds = run.options.quick ? 1 : 3;
   const asRouted = [graphqlRequest(AS_ROUTED_QUERY, { dataset: recordsFacts(run).ref, where: null, fields: null, orderBy: null, first: HOP_PAGE, after: null, purpose: PURPOSE }, viewerToken(run))];
   const series = [
