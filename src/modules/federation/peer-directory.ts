@@ -1,4 +1,5 @@
-import { createLocalJWKSet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { JWK } from 'jose';
+import { PinnedKeys } from './delegation.js';
 import type { FederationRepository, Peer } from './federation.repository.js';
 
 /**
@@ -18,7 +19,7 @@ export const PEER_CACHE_MS = 5_000;
  */
 export class PeerDirectory {
   private rows = new Map<string, { peer: Peer; at: number }>();
-  private keySets = new Map<string, { jwks: string; keySet: JWTVerifyGetKey }>();
+  private keySets = new Map<string, { jwks: string; keySet: PinnedKeys }>();
 
   constructor(
     private readonly repo: FederationRepository,
@@ -39,12 +40,11 @@ export class PeerDirectory {
   }
 
   /** The verification keys of a peer's pinned JWKS, imported once for as long as that JWKS stays pinned. */
-  keySet(peer: Peer): JWTVerifyGetKey {
+  keySet(peer: Peer): PinnedKeys {
     const jwks = JSON.stringify(peer.jwks);
     const cached = this.keySets.get(peer.code);
     if (cached?.jwks === jwks) return cached.keySet;
-    // createLocalJWKSet imports each key on first use and keeps it: one set per content.
-    const keySet = createLocalJWKSet(pinnedJwks(peer));
+    const keySet = new PinnedKeys(pinnedJwks(peer).keys);
     this.keySets.set(peer.code, { jwks, keySet });
     return keySet;
   }
