@@ -273,8 +273,12 @@ describe('delegation security at the province (TG /graphql called directly)', ()
     expectUnauthenticated(await direct(tg, at), 'QB access token at TG');
   });
 
-  it('a delegation naming one of TG own agencies as another hub agency is refused', async () => {
-    expectUnauthenticated(await direct(tg, await issueDelegation(vnKeys(), remoteViewer('G22.TG.02', 'QB'), undefined, 'TG', ['VN'])), 'TG agency claimed for QB');
+  it('a delegation naming one of TG own agencies as another hub agency is refused, also once TG has the agency row in memory', async () => {
+    for (let i = 0; i < 2; i++) expectUnauthenticated(await direct(tg, await issueDelegation(vnKeys(), remoteViewer('G22.TG.02', 'QB'), undefined, 'TG', ['VN'])), `TG agency claimed for QB (${i + 1})`);
+    // A remote agency TG has seen for one hub is not taken for another hub's either.
+    const seen = await direct(tg, await issueDelegation(vnKeys(), remoteViewer('G22.QB.07', 'QB'), undefined, 'TG', ['VN']));
+    expect(seen.body.data!.me).toMatchObject({ agency: { code: 'G22.QB.07', hub: 'QB' } });
+    expectUnauthenticated(await direct(tg, await issueDelegation(vnKeys(), remoteViewer('G22.QB.07', 'TQ'), undefined, 'TG', ['VN'])), 'QB agency claimed for TQ');
   });
 
   it('a delegated viewer never has ADMIN or AUDITOR roles, whatever the issuing hub claims', async () => {

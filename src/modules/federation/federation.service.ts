@@ -17,7 +17,7 @@ import { DELEGATION_TYP, delegationIssuer, issueDelegation, verifyDelegation } f
 import type { FederationRepository, Peer } from './federation.repository.js';
 import { FEED_PAGE, Harvester, type FeedPage, type HarvestResult } from './harvester.js';
 import { PeerClient, unavailable } from './peer-client.js';
-import { PeerDirectory, pinnedJwks } from './peer-directory.js';
+import { PEER_CACHE_MS, PeerDirectory, pinnedJwks } from './peer-directory.js';
 import { routedRecordsQuery, type RecordsSelection } from './routed-selection.js';
 
 export type { FeedPage, HarvestResult };
@@ -177,23 +177,38 @@ export class FederationService {
     };
   }
 
+  /**
+   * Remote agencies' local rows as found or made by {@link ensureRemoteAgency}, for
+   * PEER_CACHE_MS. Such a row is written once and never changed by this hub (its name was the
+   * peer's word at first sight), so a routed read need not read it again: that was a database
+   * round trip on the path of every delegation. Access is decided from grants on every request.
+   */
+  private readonly remoteAgencies = new Map<string, { agency: RemoteAgencyRow; at: number }>();
+
   /** The local row of a remote agency (grants are made to it); a local agency's code is never taken over. */
-  private async ensureRemoteAgency(code: string, hub: string, name: string | undefined) {
+  private async ensureRemoteAgency(code: string, hub: string, name: string | undefined): Promise<RemoteAgencyRow | undefined> {
     // A peer vouches only for agencies of other hubs: this hub's own agencies authenticate here
     // with their own clients, never through a peer (no peer can act as one of them).
     if (hub === this.hubCode) return undefined;
-    const [existing] = await this.agencies.findByCodes([code]);
-    if (existing) return existing.hubCode === hub ? existing : undefined;
-    await this.db.sql.query(
-      `INSERT INTO hub (code, name, is_local, updated_at) VALUES ($1, $1, false, now()) ON CONFLICT (code) DO NOTHING`,
-      [hub],
-    );
-    await this.db.sql.query(
-      `INSERT INTO agency (code, name, hub_code, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (code) DO NOTHING`,
-      [code, name ?? code, hub],
-    );
-    const [created] = await this.agencies.findByCodes([code]);
-    return created?.hubCode === hub ? created : undefined;
+    const cached = this.remoteAgencies.get(code);
+    if (cached && Date.now() - cached.at < PEER_CACHE_MS) return cached.agency.hubCode === hub ? cached.agency : undefined;
+    let [row] = await this.agencies.findByCodes([code]);
+    if (!row) {
+      await this.db.sql.query(
+        `INSERT INTO hub (code, name, is_local, updated_at) VALUES ($1, $1, false, now()) ON CONFLICT (code) DO NOTHING`,
+        [hub],
+      );
+      await this.db.sql.query(
+        `INSERT INTO agency (code, name, hub_code, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (code) DO NOTHING`,
+        [code, name ?? code, hub],
+      );
+      [row] = await this.agencies.findByCodes([code]);
+    }
+    if (!row) return undefined;
+    // Codes come from verified delegations only; the bound keeps a misbehaving peer from growing it.
+    if (this.remoteAgencies.size >= REMOTE_AGENCY_CACHE_SIZE) this.remoteAgencies.delete(this.remoteAgencies.keys().next().value!);
+    this.remoteAgencies.set(code, { agency: row, at: Date.now() });
+    return row.hubCode === hub ? row : undefined;
   }
 
   // ── Change feed (served) and harvesting ────────────────────────────────────────────────────
@@ -326,3 +341,6 @@ interface PeerCall {
 }
 
 type PeerAnswer<T> = { data: T; extensions?: { signatures?: ResponseSignature[] } };
+
+type RemoteAgencyRow = Awaited<ReturnType<AgencyRepository['findByCodes']>>[number];
+const REMOTE_AGENCY_CACHE_SIZE = 10_000;
