@@ -100,13 +100,4 @@ describe('lgsp while a hub runs on the same database', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOf(r)).toEqual({ applied: [] });
   });
-
-  it.runIf(TEST_DB === 'embedded')('a second hub on the same embedded data directory refuses to start, in this process or another', async () => {
-    await expect(startTestHub({ seed: 'none', reuse: storage })).rejects.toThrow(/in use/);
-    const serve = await runCli(['serve'], { ...env, PORT: '0' }, 30_000);
-    expect(serve.code, `lgsp serve was still running after 30 s:\n${serve.stderr}`).toBe(1);
-    expect(serve.stderr).toMatch(/in use by a running hub/);
-    // the running hub is unharmed
-    expect((await gqlData<{ agency: { code: string } }>(hub!, '{ agency(code: "G22.CLI.00") { code } }')).agency.code).toBe('G22.CLI.00');
-  });
 });
