@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * by code unit, no whitespace, numbers as JavaScript writes them). A records page carries its
  * rows this way, as PostgreSQL wrote them: they go into the response and into the page signature
  * as they are, never parsed into objects and serialised again (parsing them was an eighth of a
- * records request's CPU, and the objects a tenth more in garbage collection).
+ * records request's CPU, before the objects' share of garbage collection).
  *
  * Only code that guarantees the canonical form makes one (the records read checks each row it
  * builds). Any serialiser that does not know the type still gets the right JSON through
