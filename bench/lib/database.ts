@@ -6,7 +6,7 @@ import type { DataSizes } from '../workloads/types.js';
 /**
  * A bench database, empty. Dropped and created again; or, with `reuse` (quick mode), emptied in
  * place when it exists: its schemas are dropped and `public` made again. DROP DATABASE forces a
- * checkpoint (a second or more each here, several databases a run); dropping schemas does not.
+ * checkpoint (about 0.6 s each here, several databases a run); dropping schemas does not.
  * Nobody else may be connected to it.
  */
 export async function recreateDatabase(adminUrl: string, name: string, reuse = false): Promise<void> {
