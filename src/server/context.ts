@@ -12,8 +12,6 @@ export interface RequestContext {
   services: Services;
   /** Signatures of the records fields answered, sent in `extensions.signatures`. */
   signatures: ResponseSignature[];
-  /** Whether the result holds JsonText (records rows), which the response splices (stringifyJsonBytes). */
-  jsonText?: boolean;
   hubPath?: string[];
   /** The id of the peer's delegation this request came with. */
   delegation?: string;

@@ -28,13 +28,6 @@ function metricName(operationName: string | null | undefined): string {
   return operationName;
 }
 
-/**
- * Results whose data holds JsonText (records rows): stringifyResult splices their bytes rather
- * than letting JSON.stringify parse each row back through toJSON. Other results keep the plain
- * JSON.stringify.
- */
-const withJsonText = new WeakSet<object>();
-
 /** Metrics and the request log line for every GraphQL operation. */
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
@@ -42,14 +35,12 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
       // Each operation of a batched request gets a shallow clone of one context: without its own
       // array, every response of the batch would carry the signatures of all of them.
       contextValue.signatures = [];
-      contextValue.jsonText = false;
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, operationName, operation, contextValue }) {
           if (contextValue.signatures.length > 0 && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, signatures: contextValue.signatures };
           }
-          if (contextValue.jsonText && response.body.kind === 'single' && response.body.singleResult.data) withJsonText.add(response.body.singleResult.data);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const name = metricName(operationName);
           metrics.operations.inc({ operation: name, type: operation?.operation ?? 'unknown' });
@@ -83,10 +74,11 @@ export async function createApollo(
     formatError,
     // Apollo's default appends a newline: a records page became a rope that was copied whole into
     // a flat string of its own before its UTF-8 encoding (executeApollo).
-    // A result holding records rows is written as bytes (the rows' own UTF-8 spliced in), which
-    // executeApollo sends as they are. Apollo types the answer as a string and only passes it
-    // on, or, for a batch, interpolates it into a template, where a Buffer becomes its UTF-8 text.
-    stringifyResult: (result) => (result.data && withJsonText.has(result.data) ? (stringifyJsonBytes(result) as unknown as string) : JSON.stringify(result)),
+    // Every answer is written as the bytes executeApollo sends (it encoded strings there anyway),
+    // with the rows of records pages (JsonText) spliced in as their own UTF-8. Apollo types the
+    // answer as a string and only passes it on, or, for a batch, interpolates it into a
+    // template, where a Buffer becomes its UTF-8 text.
+    stringifyResult: (result) => stringifyJsonBytes(result) as unknown as string,
     includeStacktraceInErrorResponses: false,
     // Introspection stays on; the cost plugin refuses it to anonymous callers in production.
     introspection: true,

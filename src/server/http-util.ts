@@ -69,7 +69,7 @@ export async function executeApollo<TContext extends BaseContext>(
     // Encoded once here: given a string, node:http would first measure its UTF-8 length for
     // Content-Length (a scan of the whole text, ~1.5 ms for a 400 KB records page of Vietnamese
     // text) and then encode it again on the socket write.
-    // A records answer is bytes already (stringifyResult in graphql.ts).
+    // GraphQL answers are bytes already (stringifyResult in graphql.ts); other Apollo answers are not.
     const body: unknown = result.body.string;
     res.end(Buffer.isBuffer(body) ? body : Buffer.from(result.body.string));
   } else {

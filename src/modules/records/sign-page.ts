@@ -9,8 +9,6 @@ export async function signPage(ctx: RequestContext, info: GraphQLResolveInfo, pa
     ctx.signatures.push({ ...page.remoteSignature, path: responsePathAsArray(info.path) });
     return page;
   }
-  // The rows are JsonText: the response splices them (server/graphql.ts).
-  ctx.jsonText = true;
   const signature = await ctx.services.provenance.sign(responsePathAsArray(info.path), {
     hub: page.dataset.hubCode,
     dataset: `${page.dataset.hubCode}:${page.dataset.code}`,
