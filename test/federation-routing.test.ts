@@ -151,7 +151,7 @@ describe('routed reads through the national hub', () => {
     expect((await read(qbDev, { purpose: PURPOSE, first: 2 })).body.data!.records.edges).toHaveLength(2);
   });
 
-  it('VN asks TG only for what the client selected: totalCount when asked, never otherwise; TG signature passes through either way', async () => {
+  it('an operation of TG records reads only goes to TG as written; inside a larger one, VN asks TG only for what the client selected (totalCount when asked, never otherwise); TG signature passes through either way', async () => {
     const sent: string[] = [];
     const original = vn.services.federation.client.request.bind(vn.services.federation.client);
     const capture = vi.spyOn(vn.services.federation.client, 'request').mockImplementation(async (peer, url, init) => {
@@ -159,14 +159,23 @@ describe('routed reads through the national hub', () => {
       return original(peer, url, init);
     });
     try {
-      const plain = await gql<{ records: { edges: unknown[]; pageInfo: { endCursor: string | null } } }>(
-        vn, 'query($d: String!, $p: String) { records(dataset: $d, first: 3, purpose: $p) { edges { node { id data } } pageInfo { endCursor } } }', { d: HO_TICH, p: PURPOSE }, qbDev);
+      const asWritten = 'query($d: String!, $p: String) { records(dataset: $d, first: 3, purpose: $p) { edges { node { id data } } pageInfo { endCursor } } }';
+      const plain = await gql<{ records: { edges: unknown[]; pageInfo: { endCursor: string | null } } }>(vn, asWritten, { d: HO_TICH, p: PURPOSE }, qbDev);
       expect(plain.body.errors, plain.text).toBeUndefined();
       expect(plain.body.data!.records.edges).toHaveLength(3);
       expect(plain.body.data!.records.pageInfo.endCursor).toEqual(expect.any(String));
+      expect(sent.at(-1)).toBe(asWritten);
+      expect(await verifyResponse(JSON.parse(plain.text) as Parameters<typeof verifyResponse>[0], await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, hub: 'TG', records: 3 })]);
+
+      const mixed = await gql<{ hub: { code: string }; records: { edges: unknown[]; pageInfo: { endCursor: string | null } } }>(
+        vn, 'query($d: String!, $p: String) { hub { code } records(dataset: $d, first: 3, purpose: $p) { edges { node { id data } } pageInfo { endCursor } } }', { d: HO_TICH, p: PURPOSE }, qbDev);
+      expect(mixed.body.errors, mixed.text).toBeUndefined();
+      expect(mixed.body.data!.hub.code).toBe('VN');
+      expect(mixed.body.data!.records.edges).toHaveLength(3);
+      expect(sent.at(-1)).toMatch(/^query Routed/);
       expect(sent.at(-1)).not.toMatch(/totalCount/);
       expect(sent.at(-1)).toMatch(/pageInfo \{ endCursor \}/);
-      expect(await verifyResponse(JSON.parse(plain.text) as Parameters<typeof verifyResponse>[0], await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, hub: 'TG', records: 3 })]);
+      expect(await verifyResponse(JSON.parse(mixed.text) as Parameters<typeof verifyResponse>[0], await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, hub: 'TG', records: 3 })]);
 
       const counted = await gql<{ dataset: { records: { n: number } } }>(
         vn, 'query($p: String) { dataset(ref: "TG:ho-tich") { records(first: 1, purpose: $p) { ...N } } } fragment N on RecordConnection { n: totalCount }', { p: PURPOSE }, qbDev);
@@ -189,6 +198,46 @@ describe('routed reads through the national hub', () => {
     const plain = await read(qbDev, { first: 2 });
     expect(plain.body.errors).toBeUndefined();
     for (const { node } of plain.body.data!.records.edges) expect(Object.keys(node.data).sort()).toEqual(['loai_su_kien', 'ngay_dang_ky', 'xa_phuong']);
+  });
+
+  it('an operation of two TG reads goes to TG once; each page keeps its own signature at its own path, and each read its hop entry', async () => {
+    const requestId = `fed-two-${Date.now()}`;
+    const calls = vi.spyOn(vn.services.federation.client, 'request');
+    try {
+      const r = await gql<{ a: RecordsPage; b: RecordsPage }>(
+        vn,
+        'query($p: String) { a: records(dataset: "TG:ho-tich", first: 2, purpose: $p) { edges { node { id data } } } b: records(dataset: "TG:ho-tich", first: 1, fields: ["xa_phuong"]) { edges { node { id data } } } }',
+        { p: PURPOSE },
+        qbDev,
+        { 'x-request-id': requestId },
+      );
+      expect(r.body.errors, r.text).toBeUndefined();
+      expect(calls).toHaveBeenCalledTimes(1);
+      expect(r.body.data!.a.edges).toHaveLength(2);
+      expect(r.body.data!.b.edges.map((e) => Object.keys(e.node.data))).toEqual([['xa_phuong']]);
+      const body = JSON.parse(r.text) as Parameters<typeof verifyResponse>[0];
+      expect(body.extensions?.signatures?.map((s) => s.path)).toEqual([['a'], ['b']]);
+      expect(await verifyResponse(body, await jwksOf(tg))).toEqual([expect.objectContaining({ ok: true, records: 2 }), expect.objectContaining({ ok: true, records: 1 })]);
+    } finally {
+      calls.mockRestore();
+    }
+    const route = (await auditAll(vn, await demoToken(vn, 'G01.BCA', 'AUDITOR'), { action: 'records.route' })).filter((e) => e.requestId === requestId);
+    expect(route.map((e) => e.details.fields).sort()).toEqual([null, ['xa_phuong']]);
+    expect(new Set(route.map((e) => e.details.delegation)).size).toBe(1);
+  });
+
+  it('a TG dataset VN never harvested is asked of TG, whose NOT_FOUND names it and is audited; one of a hub that is not a peer is NOT_FOUND at VN', async () => {
+    const requestId = `fed-unknown-${Date.now()}`;
+    const r = await gql(vn, '{ records(dataset: "TG:chua-thu-hoach", first: 1) { totalCount } }', {}, qbDev, { 'x-request-id': requestId });
+    expect(codeOf(r)).toBe('NOT_FOUND');
+    expect(r.body.errors![0]).toMatchObject({ path: ['records'], extensions: { peer: 'TG' } });
+    expect(r.body.errors![0]!.message).toMatch(/^TG: /);
+    const failed = (await auditAll(vn, await demoToken(vn, 'G01.BCA', 'AUDITOR'), { action: 'records.route.failed' })).filter((e) => e.requestId === requestId);
+    expect(failed.map((e) => [e.targetRef, e.details.outcome])).toEqual([['TG:chua-thu-hoach', 'NOT_FOUND']]);
+
+    const elsewhere = await gql(vn, '{ records(dataset: "HN:ho-tich", first: 1) { totalCount } }', {}, qbDev);
+    expect(codeOf(elsewhere)).toBe('NOT_FOUND');
+    expect(elsewhere.body.errors![0]!.extensions).not.toHaveProperty('peer');
   });
 
   it('revoking the grant at TG takes effect through VN on the very next request', async () => {

@@ -1,6 +1,7 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import { routedOperationPlugin } from '../modules/federation/routed-operation.js';
 import { formatError } from '../shared/errors.js';
 import { stringifyJsonBytes } from '../shared/json-text.js';
 import { logger } from '../shared/logger.js';
@@ -88,7 +89,7 @@ export async function createApollo(
     // The parser stops past this many tokens; formatError reports it as QUERY_TOO_COMPLEX.
     parseOptions: { maxTokens: limits.LGSP_MAX_TOKENS },
     // Cache control would wrap every field resolver for hints the hub never sends.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), observabilityPlugin(metrics)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]), costPlugin(schema, limits, production), routedOperationPlugin(), observabilityPlugin(metrics)],
   });
   await apollo.start();
   return apollo;

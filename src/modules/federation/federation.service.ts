@@ -272,65 +272,132 @@ export class FederationService {
   }
 
   private async send<T>(call: PeerCall, query: string, variables: Record<string, unknown>): Promise<PeerAnswer<T>> {
-    const { hub, url, headers } = call;
-    const res = await this.client.request(hub, url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { signatures?: ResponseSignature[] } };
-    try {
-      body = (await res.json()) as typeof body;
-    } catch {
-      throw unavailable(hub, 'the answer was not JSON');
-    }
+    const body = await this.exchange<T>(call, { query, variables });
     const error = body.errors?.[0];
-    if (error) {
-      const code = error.extensions?.code as ErrorCode | undefined;
-      const passThrough: ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX'];
-      if (code && passThrough.includes(code)) throw new AppError(code, `${hub}: ${error.message}`, { ...(error.extensions ?? {}), code, peer: hub });
-      throw unavailable(hub, `it answered ${code ?? 'an error'}`);
-    }
-    if (!body.data) throw unavailable(hub, 'no data in the answer');
+    if (error) throw peerError(call.hub, error);
+    if (!body.data) throw unavailable(call.hub, 'no data in the answer');
     return { data: body.data, extensions: body.extensions };
   }
 
+  /** One GraphQL request to the peer, its answer parsed (errors and all). */
+  private async exchange<T>(call: PeerCall, request: { query: string; variables: Record<string, unknown>; operationName?: string | null }): Promise<PeerBody<T>> {
+    const res = await this.client.request(call.hub, call.url, { method: 'POST', headers: call.headers, body: JSON.stringify(request) });
+    try {
+      return res.json<PeerBody<T>>();
+    } catch {
+      throw unavailable(call.hub, 'the answer was not JSON');
+    }
+  }
+
   /**
-   * A records read of another hub's dataset, passed through with the owner's signature; this hop
-   * is audited. The hop's entry records what was forwarded (who, to which hub, under which
-   * delegation, the fields, conditions and purpose) and is written while the owning hub answers:
-   * its commit is not one more wait after the answer. The response still waits for both, so no
-   * page is passed on without its entry. The rows returned are in the owning hub's own entry
-   * (which names the same delegation and request id) and under its signature. A forward that
-   * fails gets a second entry with the outcome.
+   * The hop of routed reads of another hub's records, audited here. Each read's `records.route`
+   * entry records what was forwarded (who, to which hub, under which delegation, the fields,
+   * conditions and purpose) and is written while the owning hub answers: its commit is not one
+   * more wait after the answer. The answer still waits for the entries, so no page is passed on
+   * without them. The rows returned are in the owning hub's own entry (which names the same
+   * delegation and request id) and under its signature. A read that fails, as a whole or in the
+   * answer (`refusal`), gets a second entry with the outcome.
    */
-  async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>, selection: RecordsSelection): Promise<RemotePage> {
+  private async hop<T>(caller: Caller, hub: string, reads: readonly RoutedRead[], forward: (call: PeerCall) => Promise<T>, refusal: (answer: T, read: RoutedRead) => AppError | undefined = () => undefined): Promise<T> {
     const call = await this.prepareCall(caller, hub);
-    const hop = {
+    const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
+    const about = (read: RoutedRead) => ({
       ...actorOf(caller.viewer),
       ...(caller.viewer ? {} : { actorClient: null }),
       targetType: 'dataset',
-      targetRef: String(args.dataset),
+      targetRef: read.ref,
       requestId: caller.requestId,
-    };
-    const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
-    const written = this.audit.append({
-      ...hop,
-      action: 'records.route',
-      details: { hubPath, delegation: call.delegation, fields: args.fields ?? null, where: args.where ?? null, purpose: args.purpose ?? null },
     });
-    const answered = this.send<{ records: Omit<RemotePage, 'signature'> }>(call, routedRecordsQuery(selection), args);
-    const [entry, answer] = await Promise.allSettled([written, answered]);
-    if (answer.status === 'rejected') {
-      const e = answer.reason as Error;
+    const written = Promise.all(
+      reads.map((read) =>
+        this.audit.append({ ...about(read), action: 'records.route', details: { hubPath, delegation: call.delegation, fields: read.fields ?? null, where: read.where ?? null, purpose: read.purpose ?? null } }),
+      ),
+    );
+    const failed = (read: RoutedRead, e: Error) =>
       // The audit log reports a failed write itself; the caller is told what became of the forward.
-      await this.audit
-        .append({ ...hop, action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : 'INTERNAL', reason: e.message } })
+      this.audit
+        .append({ ...about(read), action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : 'INTERNAL', reason: e.message } })
         .catch(() => undefined);
-      throw e;
+    const [entry, answer] = await Promise.allSettled([written, forward(call)]);
+    if (answer.status === 'rejected') {
+      await Promise.all(reads.map((read) => failed(read, answer.reason as Error)));
+      throw answer.reason;
     }
     if (entry.status === 'rejected') throw entry.reason;
-    const { data, extensions } = answer.value;
+    const refused = reads.flatMap((read) => {
+      const e = refusal(answer.value, read);
+      return e ? [failed(read, e)] : [];
+    });
+    if (refused.length > 0) await Promise.all(refused);
+    return answer.value;
+  }
+
+  /** A records read of another hub's dataset, for the records resolver, passed through with the owner's signature. */
+  async routeRecords(caller: Caller, hub: string, args: Record<string, unknown>, selection: RecordsSelection): Promise<RemotePage> {
+    const read = { ref: String(args.dataset), fields: args.fields, where: args.where, purpose: args.purpose };
+    const { data, extensions } = await this.hop(caller, hub, [read], (call) => this.send<{ records: Omit<RemotePage, 'signature'> }>(call, routedRecordsQuery(selection), args));
     const signature = extensions?.signatures?.find((s) => s.path.length === 1 && s.path[0] === 'records');
     return { ...data.records, signature };
   }
+
+  /**
+   * An operation made only of reads of one other hub's records (routed-operation.ts), sent to
+   * that hub as the client wrote it: the owning hub answers it as a whole, and its data, errors
+   * (as this hub reports a peer's errors) and signatures are passed on as they are. Nothing of
+   * the operation is executed here.
+   */
+  async routeOperation(caller: Caller, hub: string, request: { query: string; variables: Record<string, unknown>; operationName?: string | null }, reads: readonly RoutedRead[]): Promise<RoutedAnswer> {
+    return this.hop(
+      caller,
+      hub,
+      reads,
+      async (call) => {
+        const body = await this.exchange<Record<string, unknown>>(call, request);
+        if (body.data === undefined && !body.errors?.length) throw unavailable(hub, 'no data in the answer');
+        return {
+          data: body.data ?? null,
+          errors: (body.errors ?? []).map((e) => ({ path: e.path, locations: e.locations, error: peerError(hub, e) })),
+          signatures: Array.isArray(body.extensions?.signatures) ? body.extensions.signatures : [],
+        };
+      },
+      (answer, read) => answer.errors.find((e) => !e.path || e.path[0] === read.alias)?.error,
+    );
+  }
 }
+
+/** What a peer's error becomes here: its code when the client can act on it (the message names the hub), PEER_UNAVAILABLE otherwise. */
+function peerError(hub: string, error: PeerError): AppError {
+  const code = error.extensions?.code as ErrorCode | undefined;
+  if (code && PASSED_THROUGH.includes(code)) return new AppError(code, `${hub}: ${error.message}`, { ...(error.extensions ?? {}), code, peer: hub });
+  return unavailable(hub, `it answered ${code ?? 'an error'}`);
+}
+
+const PASSED_THROUGH: readonly ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX'];
+
+/** One routed read of an operation: the dataset (HUB:code) and what is audited of its arguments; `alias` is its response key. */
+export interface RoutedRead {
+  ref: string;
+  alias?: string;
+  fields?: unknown;
+  where?: unknown;
+  purpose?: unknown;
+}
+
+/** A routed operation's answer: the owning hub's data, its errors as this hub reports them, at their paths, and its signatures. */
+export interface RoutedAnswer {
+  data: Record<string, unknown> | null;
+  errors: { path?: readonly (string | number)[]; locations?: readonly { line: number; column: number }[]; error: AppError }[];
+  signatures: ResponseSignature[];
+}
+
+interface PeerError {
+  message: string;
+  path?: (string | number)[];
+  locations?: { line: number; column: number }[];
+  extensions?: { code?: string };
+}
+
+type PeerBody<T> = { data?: T | null; errors?: PeerError[]; extensions?: { signatures?: ResponseSignature[] } };
 
 /** A prepared call to a peer: its URL, headers and the id of the delegation they carry (null for an anonymous caller). */
 interface PeerCall {
