@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Role } from '../generated/prisma/enums.js';
 import { SIGNING_ALG, type KeyStore } from './keys.js';
 
@@ -77,10 +77,13 @@ export class TokenService {
   private async verifyFully(token: string): Promise<{ claims: AccessTokenClaims; kid: string | undefined } | undefined> {
     try {
       const header = decodeProtectedHeader(token);
-      if (header.alg !== SIGNING_ALG) return undefined;
+      if (header.alg !== SIGNING_ALG || String(header.typ).toLowerCase().replace(/^application\//, '') !== 'at+jwt') return undefined;
+      // A peer's token (a delegation, or a province's token for this hub) is not looked up among
+      // this hub's keys: its unknown kid would reload them from the database every few seconds.
+      const aud = hubAudience(this.keys.hubCode);
+      if (decodeJwt(token).iss !== aud) return undefined;
       const key = await this.keys.publicKey(header.kid);
       if (!key) return undefined;
-      const aud = hubAudience(this.keys.hubCode);
       const { payload } = await jwtVerify(token, key, {
         algorithms: [SIGNING_ALG],
         issuer: aud,
