@@ -8,7 +8,7 @@ import { auditAll } from './helpers/audit.js';
 import { codeOf, demoToken, gql, gqlData, type GqlResponse } from './helpers/client.js';
 import { jwksOf, peerBoth, remoteViewer, settle, startFederatedHub, tokenForAudience } from './helpers/federation.js';
 import type { TestHub } from './helpers/hub.js';
-import { importOk, RECORDS, type RecordsPage } from './helpers/records.js';
+import { actor, importOk, RECORDS, type RecordsPage } from './helpers/records.js';
 
 /**
  * Federation, record side: a Quảng Bình agency reads Tiền Giang's civil-status records through
@@ -350,5 +350,87 @@ describe('delegation security at the province (TG /graphql called directly)', ()
     // A province ADMIN's token for the national hub carries no administration there either.
     const qbAdmin = await tokenForAudience(qb, 'G22.QB.00', 'ADMIN', 'VN');
     expect((await direct(vn, qbAdmin)).body.data!.me!.roles).toEqual([]);
+  });
+});
+
+describe("a VN client reading TG: its row is read again while the forward runs, and nothing is passed on before that check", () => {
+  const OPEN = 'TG:dich-vu-cong-truc-tuyen';
+  const QUERY = 'query($d: String!) { records(dataset: $d, first: 1) { edges { node { id } } } }';
+  const readAs = (token: string, d = OPEN, requestId?: string) => gql<{ records: { edges: unknown[] } }>(vn, QUERY, { d }, token, requestId ? { 'x-request-id': requestId } : {});
+  /** A client of VN's own agency G01.BCA, seen by VN once (its row is now VN's recent viewer). */
+  const seenClient = async () => {
+    const dev = await actor(vn, 'G01.BCA', 'DEVELOPER');
+    const first = await readAs(dev.token);
+    expect(first.body.errors, first.text).toBeUndefined();
+    return dev;
+  };
+  // As another process (the CLI, another VN replica) would: this process is not told.
+  const disable = (clientId: string) => vn.db.sql.query('UPDATE api_client SET disabled_at = now() WHERE client_id = $1', [clientId]);
+
+  it('a read by a client seen before starts its forward on that sight; the answer waits for the check', async () => {
+    const dev = await seenClient();
+    const recent = vi.spyOn(vn.services.clients, 'recentViewer');
+    try {
+      const r = await readAs(dev.token);
+      expect(r.body.errors, r.text).toBeUndefined();
+      expect(recent.mock.results.at(-1)!.value).toMatchObject({ clientId: dev.clientId, agencyCode: 'G01.BCA' });
+    } finally {
+      recent.mockRestore();
+    }
+  });
+
+  it('disabled since: 401 UNAUTHENTICATED and no data, although TG was asked; the hop and its refusal are audited', async () => {
+    const dev = await seenClient();
+    await disable(dev.clientId);
+    const requestId = `fed-disabled-${Date.now()}`;
+    const calls = vi.spyOn(vn.services.federation.client, 'request');
+    let r: GqlResponse<{ records: { edges: unknown[] } }>;
+    try {
+      r = await readAs(dev.token, OPEN, requestId);
+      expect(calls).toHaveBeenCalledTimes(1);
+    } finally {
+      calls.mockRestore();
+    }
+    expectUnauthenticated(r, 'disabled client, routed read');
+    expect(r.body.data).toBeUndefined();
+    expect(r.body.errors![0]!.message).toMatch(/disabled/);
+    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    const auditor = await demoToken(vn, 'G01.BCA', 'AUDITOR');
+    const failed = (await auditAll(vn, auditor, { action: 'records.route.failed' })).filter((e) => e.requestId === requestId);
+    expect(failed.map((e) => e.details.outcome)).toEqual(['UNAUTHENTICATED']);
+    // Refused from then on, routed or not, without a forward.
+    expectUnauthenticated(await readAs(dev.token), 'the next routed read');
+    expectUnauthenticated(await direct(vn, dev.token), 'a local query');
+  });
+
+  it('disabled since, with a body that does not parse or an operation that is not routed this time: still 401', async () => {
+    const a = await seenClient();
+    await disable(a.clientId);
+    const bad = await fetch(`${vn.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` }, body: '{"query": ' });
+    expect(bad.status).toBe(401);
+    const b = await seenClient();
+    await disable(b.clientId);
+    // The text was routed before; with a dataset of VN it runs at VN, for the client as it is now.
+    expectUnauthenticated(await readAs(b.token, 'khong-co-o-vn'), 'known routed text, local dataset');
+  });
+
+  it("roles changed since: TG is asked again for the client as it is now and the answer is passed on; the first forward's refusal is audited", async () => {
+    const dev = await seenClient();
+    await vn.db.sql.query(`UPDATE api_client SET roles = '{DEVELOPER,MAINTAINER}' WHERE client_id = $1`, [dev.clientId]);
+    const requestId = `fed-changed-${Date.now()}`;
+    const calls = vi.spyOn(vn.services.federation.client, 'request');
+    try {
+      const r = await readAs(dev.token, OPEN, requestId);
+      expect(r.body.errors, r.text).toBeUndefined();
+      expect(calls).toHaveBeenCalledTimes(2);
+      const roles = calls.mock.calls.map(([, , init]) => decodeJwt(String(init!.headers!.authorization).slice(7)).roles);
+      expect(roles).toEqual([['DEVELOPER'], ['DEVELOPER', 'MAINTAINER']]);
+    } finally {
+      calls.mockRestore();
+    }
+    const auditor = await demoToken(vn, 'G01.BCA', 'AUDITOR');
+    expect((await auditAll(vn, auditor, { action: 'records.route' })).filter((e) => e.requestId === requestId)).toHaveLength(2);
+    const failed = (await auditAll(vn, auditor, { action: 'records.route.failed' })).filter((e) => e.requestId === requestId);
+    expect(failed.map((e) => e.details.outcome)).toEqual(['CLIENT_CHANGED']);
   });
 });

@@ -15,6 +15,12 @@ export interface RequestContext {
   hubPath?: string[];
   /** The id of the peer's delegation this request came with. */
   delegation?: string;
+  /**
+   * Set when `viewer` is the client as last found while its row is read again (a known routed
+   * operation, see http-server.ts): the client as it is now, or a rejection with UNAUTHENTICATED.
+   * No answer goes out before it resolves.
+   */
+  viewerCheck?: Promise<Viewer>;
 }
 
 /** The context of one request, built the same way for /graphql and /subgraph. */

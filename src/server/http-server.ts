@@ -7,6 +7,7 @@ import { createSubgraphEndpoint } from '../federation/subgraph.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { isKnownRouted } from '../modules/federation/routed-operation.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { executeApollo, readGraphQLBody, sendJson } from './http-util.js';
@@ -16,11 +17,26 @@ import type { Metrics } from './metrics.js';
 const log = logger('http');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+interface Authenticated {
+  viewer: Viewer | null;
+  hubPath?: string[];
+  delegation?: string;
+  /**
+   * Set when `viewer` is the client as last found (ClientService.recentViewer) while it is read
+   * again: resolves to the client as it is now, or rejects with UNAUTHENTICATED. Nothing may be
+   * executed or answered for the request before it resolves (see handleGraphQL).
+   */
+  check?: Promise<Viewer>;
+}
+
+const CLIENT_REFUSED = 'The client of this token is disabled or its secret was rotated';
+
 /**
  * Resolves the Bearer token: this hub's own access token, or a pinned peer's delegation for one
- * of its clients. null = anonymous; an AppError for any token that does not verify.
+ * of its clients. null = anonymous; an AppError for any token that does not verify. With
+ * `early`, a client seen recently comes back at once with the check of its row still running.
  */
-async function authenticate(req: IncomingMessage, services: Services): Promise<{ viewer: Viewer | null; hubPath?: string[]; delegation?: string }> {
+async function authenticate(req: IncomingMessage, services: Services, early = false): Promise<Authenticated> {
   const header = req.headers.authorization;
   if (!header) return { viewer: null };
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
@@ -31,9 +47,16 @@ async function authenticate(req: IncomingMessage, services: Services): Promise<{
     if (delegated) return delegated;
     throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
   }
-  const viewer = await services.clients.viewerFor(claims);
-  if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The client of this token is disabled or its secret was rotated');
-  return { viewer };
+  const check = services.clients.viewerFor(claims).then((viewer) => {
+    if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, CLIENT_REFUSED);
+    return viewer;
+  });
+  const recent = early ? services.clients.recentViewer(claims) : undefined;
+  if (recent) {
+    check.catch(() => undefined); // awaited later, or never if the request fails first
+    return { viewer: recent, check };
+  }
+  return { viewer: await check };
 }
 
 function routeOf(path: string): string {
@@ -70,13 +93,24 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       res.end(page);
       return;
     }
-    const { viewer, hubPath, delegation } = await authenticate(req, services);
+    const auth = await authenticate(req, services, true);
+    let { viewer } = auth;
     await enforceRateLimit(viewer, req);
-    const body = await readGraphQLBody(req, services.config.bodyLimitBytes);
+    // The client's row is being read again (auth.check) while the body is read. Only an operation
+    // this hub knows to be routed goes on before the check ends: its forward overlaps it, and its
+    // answer waits for it (routed-operation.ts). Anything else waits here, as if authenticated
+    // the usual way.
+    const body = await readGraphQLBody(req, services.config.bodyLimitBytes).catch(async (e: unknown) => {
+      await auth.check;
+      throw e;
+    });
+    const early = auth.check && isKnownRouted(body) ? auth.check : undefined;
+    if (auth.check && !early) viewer = await auth.check;
     if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
       throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
     }
-    const context = createRequestContext(services, viewer, requestId, log, hubPath, delegation);
+    const context = createRequestContext(services, viewer, requestId, log, auth.hubPath, auth.delegation);
+    context.viewerCheck = early;
     await executeApollo(apollo, req, res, url, body, context, requestId);
   }
 

@@ -21,6 +21,9 @@ export interface CreatedClient {
 export type ActorAudit = Omit<AuditEvent, 'action'>;
 
 export class ClientService {
+  /** The viewers viewerFor found last, by client id (see recentViewer). */
+  private readonly recent = new Map<string, { viewer: Viewer; rotatedAt: Date | null; at: number }>();
+
   constructor(
     private readonly repo: ClientRepository,
     private readonly agencies: AgencyService,
@@ -82,9 +85,12 @@ export class ClientService {
    */
   async viewerFor(claims: AccessTokenClaims): Promise<Viewer | undefined> {
     const client = await this.repo.findWithAgency(claims.sub);
-    if (!client || client.disabledAt) return undefined;
-    if (client.rotatedAt && (claims.iat ?? 0) * 1000 < client.rotatedAt.getTime() - 1000) return undefined;
-    return {
+    if (!client || client.disabledAt) {
+      this.recent.delete(claims.sub);
+      return undefined;
+    }
+    if (issuedBeforeRotation(claims, client.rotatedAt)) return undefined;
+    const viewer: Viewer = {
       clientId: client.clientId,
       clientKey: client.id,
       agencyId: client.agencyId,
@@ -93,16 +99,40 @@ export class ClientService {
       hubCode: client.hubCode,
       roles: client.roles,
     };
+    if (this.recent.size >= RECENT_VIEWERS && !this.recent.has(claims.sub)) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(claims.sub, { viewer, rotatedAt: client.rotatedAt, at: Date.now() });
+    return viewer;
+  }
+
+  /**
+   * What {@link viewerFor} last found for the client of these claims (within RECENT_VIEWER_MS),
+   * or undefined. Never an answer by itself: a caller may start work that takes long on it (a
+   * routed read's forward) while viewerFor checks the client again, and releases nothing
+   * before that check confirms it.
+   */
+  recentViewer(claims: AccessTokenClaims): Viewer | undefined {
+    const r = this.recent.get(claims.sub);
+    if (!r || Date.now() - r.at > RECENT_VIEWER_MS || issuedBeforeRotation(claims, r.rotatedAt)) return undefined;
+    return r.viewer;
   }
 
   private async mutate(clientId: string, data: Prisma.ApiClientUpdateInput, audit: AuditEvent): Promise<ApiClient> {
     try {
+      this.recent.delete(clientId);
       return await this.repo.update(clientId, data, audit);
     } catch (e) {
       if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2025') throw notFound('API client', clientId);
       throw e;
     }
   }
+}
+
+const RECENT_VIEWERS = 10_000;
+const RECENT_VIEWER_MS = 60_000;
+
+/** A token issued before the client's last secret rotation (a second of clock slack). */
+function issuedBeforeRotation(claims: AccessTokenClaims, rotatedAt: Date | null): boolean {
+  return !!rotatedAt && (claims.iat ?? 0) * 1000 < rotatedAt.getTime() - 1000;
 }
 
 export function parseRoles(values: readonly string[]): Role[] {

@@ -297,8 +297,20 @@ export class FederationService {
    * without them. The rows returned are in the owning hub's own entry (which names the same
    * delegation and request id) and under its signature. A read that fails, as a whole or in the
    * answer (`refusal`), gets a second entry with the outcome.
+   *
+   * With `check` (RequestContext.viewerCheck), the caller is the client as last found while its
+   * row is read again: the answer also waits for that check, and is not passed on if the client
+   * is refused now (the check's rejection is thrown) or no longer the one the delegation named
+   * (ViewerChanged: ask again as it is).
    */
-  private async hop<T>(caller: Caller, hub: string, reads: readonly RoutedRead[], forward: (call: PeerCall) => Promise<T>, refusal: (answer: T, read: RoutedRead) => AppError | undefined = () => undefined): Promise<T> {
+  private async hop<T>(
+    caller: Caller,
+    hub: string,
+    reads: readonly RoutedRead[],
+    forward: (call: PeerCall) => Promise<T>,
+    refusal: (answer: T, read: RoutedRead) => AppError | undefined = () => undefined,
+    check?: Promise<Viewer>,
+  ): Promise<T> {
     const call = await this.prepareCall(caller, hub);
     const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
     const about = (read: RoutedRead) => ({
@@ -316,9 +328,14 @@ export class FederationService {
     const failed = (read: RoutedRead, e: Error) =>
       // The audit log reports a failed write itself; the caller is told what became of the forward.
       this.audit
-        .append({ ...about(read), action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : 'INTERNAL', reason: e.message } })
+        .append({ ...about(read), action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : e instanceof ViewerChanged ? e.outcome : 'INTERNAL', reason: e.message } })
         .catch(() => undefined);
-    const [entry, answer] = await Promise.allSettled([written, forward(call)]);
+    const [entry, answer, client] = await Promise.allSettled([written, forward(call), check]);
+    if (client.status === 'rejected' || (client.value && !sameDelegatedClient(client.value, caller.viewer))) {
+      const e = client.status === 'rejected' ? (client.reason as Error) : new ViewerChanged(client.value!);
+      await Promise.all(reads.map((read) => failed(read, e)));
+      throw e;
+    }
     if (answer.status === 'rejected') {
       await Promise.all(reads.map((read) => failed(read, answer.reason as Error)));
       throw answer.reason;
@@ -346,7 +363,13 @@ export class FederationService {
    * (as this hub reports a peer's errors) and signatures are passed on as they are. Nothing of
    * the operation is executed here.
    */
-  async routeOperation(caller: Caller, hub: string, request: { query: string; variables: Record<string, unknown>; operationName?: string | null }, reads: readonly RoutedRead[]): Promise<RoutedAnswer> {
+  async routeOperation(
+    caller: Caller,
+    hub: string,
+    request: { query: string; variables: Record<string, unknown>; operationName?: string | null },
+    reads: readonly RoutedRead[],
+    check?: Promise<Viewer>,
+  ): Promise<RoutedAnswer> {
     return this.hop(
       caller,
       hub,
@@ -361,8 +384,32 @@ export class FederationService {
         };
       },
       (answer, read) => answer.errors.find((e) => !e.path || e.path[0] === read.alias)?.error,
+      check,
     );
   }
+}
+
+/** The client a routed read's delegation named is no longer as it was (roles, agency): the read is asked again for `viewer`. */
+export class ViewerChanged extends Error {
+  readonly outcome = 'CLIENT_CHANGED';
+  constructor(readonly viewer: Viewer) {
+    super('The client changed while its routed read was in flight; asked again as it is now');
+  }
+}
+
+/** Whether a delegation made for `before` says what one made for `now` would. */
+function sameDelegatedClient(now: Viewer, before: Viewer | null): boolean {
+  return (
+    !!before &&
+    now.clientId === before.clientId &&
+    now.clientKey === before.clientKey &&
+    now.agencyId === before.agencyId &&
+    now.agencyCode === before.agencyCode &&
+    now.agencyName === before.agencyName &&
+    now.hubCode === before.hubCode &&
+    now.roles.length === before.roles.length &&
+    now.roles.every((r) => before.roles.includes(r))
+  );
 }
 
 /** What a peer's error becomes here: its code when the client can act on it (the message names the hub), PEER_UNAVAILABLE otherwise. */

@@ -1,8 +1,9 @@
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import { Kind, getArgumentValues, getVariableValues, type FieldNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { Viewer } from '../../auth/viewer.js';
 import type { RequestContext } from '../../server/context.js';
-import { formatError } from '../../shared/errors.js';
-import type { RoutedRead } from './federation.service.js';
+import { AppError, ErrorCode, formatError } from '../../shared/errors.js';
+import { ViewerChanged, type RoutedAnswer, type RoutedRead } from './federation.service.js';
 
 /**
  * Operations that only read another hub's records, such as
@@ -72,6 +73,43 @@ export async function routedOperation(
   return { hub, reads };
 }
 
+/** Texts of operations found routed, by their text (bounded): see {@link isKnownRouted}. */
+const knownRouted = new Set<string>();
+const KNOWN_ROUTED = 1_000;
+
+/**
+ * Whether an HTTP body is one operation whose text was routed before. Such a request may go on
+ * while its client's row is read again (http-server.ts): its forward overlaps that read, and its
+ * answer waits for it.
+ */
+export function isKnownRouted(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const query = (body as { query?: unknown }).query;
+  return typeof query === 'string' && knownRouted.has(query);
+}
+
+function rememberRouted(text: string): void {
+  if (knownRouted.has(text)) return;
+  if (knownRouted.size >= KNOWN_ROUTED) knownRouted.delete(knownRouted.values().next().value!);
+  knownRouted.add(text);
+}
+
+/** The request goes on as the client is now (RequestContext.viewerCheck resolved). */
+function adopt(ctx: RequestContext, viewer: Viewer): void {
+  ctx.viewer = viewer;
+  ctx.loaders = ctx.services.createLoaders(viewer);
+  ctx.viewerCheck = undefined;
+}
+
+/** The answer to a request whose client check failed: as http-server.ts answers an invalid token. */
+function refused(e: unknown): GraphQLResponse {
+  const error = e instanceof AppError ? e : new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
+  return {
+    http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer realm="lgsp-hub", error="invalid_token"']]) },
+    body: { kind: 'single', singleResult: { errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }] } },
+  };
+}
+
 /** The Apollo hook that answers a routed operation with the owning hub's answer (see {@link routedOperation}). */
 export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -80,16 +118,42 @@ export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
         async responseForOperation({ schema, operation, request, source, contextValue: ctx }) {
           const { services } = ctx;
           const route = await routedOperation(schema, operation, request.variables, (ref) => services.datasets.parseRef(ref), services.config.hubCode, (hub) => services.federation.isPeer(hub));
-          if (!route) return null;
+          if (!route) {
+            // A text routed before whose variables now name a dataset of this hub: it runs here,
+            // for the client as it is now.
+            if (ctx.viewerCheck) {
+              try {
+                adopt(ctx, await ctx.viewerCheck);
+              } catch (e) {
+                return refused(e);
+              }
+            }
+            return null;
+          }
+          if (source) rememberRouted(source);
+          const forwarded = { query: source ?? '', variables: request.variables ?? {}, operationName: request.operationName ?? null };
           let data: Record<string, unknown> | null = null;
           let errors: GraphQLFormattedError[];
           try {
-            const answer = await services.federation.routeOperation(ctx, route.hub, { query: source ?? '', variables: request.variables ?? {}, operationName: request.operationName ?? null }, route.reads);
+            let answer: RoutedAnswer;
+            try {
+              answer = await services.federation.routeOperation(ctx, route.hub, forwarded, route.reads, ctx.viewerCheck);
+            } catch (e) {
+              if (!(e instanceof ViewerChanged)) throw e;
+              // The delegation named the client as it was; asked again as it is.
+              adopt(ctx, e.viewer);
+              answer = await services.federation.routeOperation(ctx, route.hub, forwarded, route.reads);
+            }
             data = answer.data;
             errors = answer.errors.map((e) => formatError({ message: e.error.message, path: e.path, locations: e.locations }, e.error));
             // Sent in extensions.signatures as this hub's own are (observabilityPlugin).
             ctx.signatures.push(...answer.signatures);
           } catch (e) {
+            const refusal = await ctx.viewerCheck?.then(
+              () => undefined,
+              (r: unknown) => r,
+            );
+            if (refusal) return refused(refusal);
             // The forward failed as a whole: each routed field reports it, as its resolver would have.
             const reported = formatError({ message: (e as Error).message }, e);
             errors = route.reads.map((read) => ({ ...reported, path: [read.alias!] }));
