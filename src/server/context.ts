@@ -28,13 +28,20 @@ export function createRequestContext(services: Services, viewer: Viewer | null, 
   // The child logger is made on first use: pino redacts a child's bindings as it makes it, work
   // that a request logging nothing (most of them, at the production level) need not do.
   let log: Logger | undefined;
+  // Loaders too: an operation routed to another hub as a whole loads nothing here.
+  let loaders: Loaders | undefined;
   return {
     viewer,
     requestId,
     get log() {
       return (log ??= parentLog.child({ requestId }));
     },
-    loaders: services.createLoaders(viewer),
+    get loaders() {
+      return (loaders ??= services.createLoaders(viewer));
+    },
+    set loaders(value: Loaders) {
+      loaders = value;
+    },
     services,
     signatures: [],
     hubPath,

@@ -197,6 +197,8 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
           const headers: Record<string, string> = { 'x-request-id': requestId };
           if (e.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer realm="lgsp-hub", error="invalid_token"';
           if (typeof e.extensions.retryAfter === 'number') headers['retry-after'] = String(e.extensions.retryAfter);
+          // A body refused part way is not read to its end to keep the connection.
+          if (status === 413) headers.connection = 'close';
           const { http: _h, ...ext } = e.extensions;
           sendJson(res, status, { errors: [{ message: e.message, extensions: { ...ext, code: e.code } }] }, headers);
         } else {

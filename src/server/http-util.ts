@@ -2,18 +2,50 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError, ErrorCode } from '../shared/errors.js';
 
-/** Reads a request body up to `limit` bytes; a larger body is refused before it is buffered. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a request body up to `limit` bytes; a larger body is refused before it is buffered.
+ * Read through 'data' events rather than the stream's async iterator, whose promise per chunk
+ * and extra turns of the event loop were a measurable part of a small request.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => new AppError(ErrorCode.BAD_USER_INPUT, `Request body larger than ${limit} bytes`, { http: 413 });
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new AppError(ErrorCode.BAD_USER_INPUT, `Request body larger than ${limit} bytes`, { http: 413 });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new AppError(ErrorCode.BAD_USER_INPUT, `Request body larger than ${limit} bytes`, { http: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        // Read no further: the 413 goes out with Connection: close (http-server.ts).
+        req.pause();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const onClose = () => {
+      done();
+      reject(new AppError(ErrorCode.BAD_USER_INPUT, 'The request body ended early'));
+    };
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
