@@ -14,7 +14,9 @@ import { ViewerChanged, type RoutedAnswer, type RoutedRead } from './federation.
  * anything else in it (a local field, a dataset of this hub or of a hub that is not a peer, two
  * hubs, a fragment or directive at its root, a mutation) runs here, each routed field through the
  * records resolver. Authentication, rate limits, parsing, validation and the query limits have
- * run by then, as for any operation.
+ * run by then, as for any operation, except that for a text routed before (isKnownRouted) the
+ * read of the client's row may still be running (RequestContext.viewerCheck): the forward
+ * overlaps it, and nothing is answered before it ends.
  */
 export interface RoutedOperation {
   hub: string;
