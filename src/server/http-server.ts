@@ -5,12 +5,12 @@ import type { Services } from '../app/services.js';
 import { handleTokenRequest } from '../auth/token.route.js';
 import { createSubgraphEndpoint } from '../federation/subgraph.js';
 import type { Viewer } from '../auth/viewer.js';
-import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { isKnownRouted } from '../modules/federation/routed-operation.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
-import { executeApollo, readGraphQLBody, sendJson } from './http-util.js';
+import { errorAnswer, executeApollo, readGraphQLBody, sendJson } from './http-util.js';
 import type { QueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
@@ -192,18 +192,8 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
       await route(req, res, url, requestId);
     } catch (e) {
       if (!res.headersSent) {
-        if (e instanceof AppError) {
-          const status = (e.extensions.http as number | undefined) ?? httpStatusOf(e.code);
-          const headers: Record<string, string> = { 'x-request-id': requestId };
-          if (e.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer realm="lgsp-hub", error="invalid_token"';
-          if (typeof e.extensions.retryAfter === 'number') headers['retry-after'] = String(e.extensions.retryAfter);
-          // A body refused part way is not read to its end to keep the connection.
-          if (status === 413) headers.connection = 'close';
-          const { http: _h, ...ext } = e.extensions;
-          sendJson(res, status, { errors: [{ message: e.message, extensions: { ...ext, code: e.code } }] }, headers);
-        } else {
-          sendJson(res, 500, { errors: [maskInternal(e)] }, { 'x-request-id': requestId });
-        }
+        const answer = errorAnswer(e);
+        sendJson(res, answer.status, answer.body, { 'x-request-id': requestId, ...answer.headers });
       } else {
         res.destroy();
       }

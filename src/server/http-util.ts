@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { AppError, ErrorCode } from '../shared/errors.js';
+import type { GraphQLFormattedError } from 'graphql';
+import { AppError, ErrorCode, httpStatusOf, maskInternal } from '../shared/errors.js';
 
 /**
  * Reads a request body up to `limit` bytes; a larger body is refused before it is buffered.
@@ -46,6 +47,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/**
+ * How a request refused outside GraphQL execution is answered (by http-server.ts, or by a
+ * GraphQL hook that refuses the whole request): the AppError's status and code, or INTERNAL,
+ * masked, for anything else.
+ */
+export function errorAnswer(e: unknown): { status: number; headers: Record<string, string>; body: { errors: GraphQLFormattedError[] } } {
+  if (!(e instanceof AppError)) return { status: 500, headers: {}, body: { errors: [maskInternal(e)] } };
+  const status = (e.extensions.http as number | undefined) ?? httpStatusOf(e.code);
+  const headers: Record<string, string> = {};
+  if (e.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer realm="lgsp-hub", error="invalid_token"';
+  if (typeof e.extensions.retryAfter === 'number') headers['retry-after'] = String(e.extensions.retryAfter);
+  // A body refused part way is not read to its end to keep the connection.
+  if (status === 413) headers.connection = 'close';
+  const { http: _h, ...ext } = e.extensions;
+  return { status, headers, body: { errors: [{ message: e.message, extensions: { ...ext, code: e.code } }] } };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

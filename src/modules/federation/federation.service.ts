@@ -280,7 +280,7 @@ export class FederationService {
   }
 
   /** One GraphQL request to the peer, its answer parsed (errors and all). */
-  private async exchange<T>(call: PeerCall, request: { query: string; variables: Record<string, unknown>; operationName?: string | null }): Promise<PeerBody<T>> {
+  private async exchange<T>(call: PeerCall, request: RoutedRequest): Promise<PeerBody<T>> {
     const res = await this.client.request(call.hub, call.url, { method: 'POST', headers: call.headers, body: JSON.stringify(request) });
     try {
       return res.json<PeerBody<T>>();
@@ -308,8 +308,7 @@ export class FederationService {
     hub: string,
     reads: readonly RoutedRead[],
     forward: (call: PeerCall) => Promise<T>,
-    refusal: (answer: T, read: RoutedRead) => AppError | undefined = () => undefined,
-    check?: Promise<Viewer>,
+    { refusal, check }: { refusal?: (answer: T, read: RoutedRead) => AppError | undefined; check?: Promise<Viewer> } = {},
   ): Promise<T> {
     const call = await this.prepareCall(caller, hub);
     const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
@@ -342,7 +341,7 @@ export class FederationService {
     }
     if (entry.status === 'rejected') throw entry.reason;
     const refused = reads.flatMap((read) => {
-      const e = refusal(answer.value, read);
+      const e = refusal?.(answer.value, read);
       return e ? [failed(read, e)] : [];
     });
     if (refused.length > 0) await Promise.all(refused);
@@ -366,7 +365,7 @@ export class FederationService {
   async routeOperation(
     caller: Caller,
     hub: string,
-    request: { query: string; variables: Record<string, unknown>; operationName?: string | null },
+    request: RoutedRequest,
     reads: readonly RoutedRead[],
     check?: Promise<Viewer>,
   ): Promise<RoutedAnswer> {
@@ -383,8 +382,7 @@ export class FederationService {
           signatures: Array.isArray(body.extensions?.signatures) ? body.extensions.signatures : [],
         };
       },
-      (answer, read) => answer.errors.find((e) => !e.path || e.path[0] === read.alias)?.error,
-      check,
+      { refusal: (answer, read) => answer.errors.find((e) => !e.path || e.path[0] === read.alias)?.error, check },
     );
   }
 }
@@ -420,6 +418,13 @@ function peerError(hub: string, error: PeerError): AppError {
 }
 
 const PASSED_THROUGH: readonly ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX'];
+
+/** A GraphQL request as sent to a peer. */
+export interface RoutedRequest {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: string | null;
+}
 
 /** One routed read of an operation: the dataset (HUB:code) and what is audited of its arguments; `alias` is its response key. */
 export interface RoutedRead {

@@ -2,8 +2,9 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apoll
 import { Kind, getArgumentValues, getVariableValues, type FieldNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Viewer } from '../../auth/viewer.js';
 import type { RequestContext } from '../../server/context.js';
-import { AppError, ErrorCode, formatError } from '../../shared/errors.js';
-import { ViewerChanged, type RoutedAnswer, type RoutedRead } from './federation.service.js';
+import { errorAnswer } from '../../server/http-util.js';
+import { formatError } from '../../shared/errors.js';
+import { ViewerChanged, type RoutedAnswer, type RoutedRead, type RoutedRequest } from './federation.service.js';
 
 /**
  * Operations that only read another hub's records, such as
@@ -103,13 +104,22 @@ function adopt(ctx: RequestContext, viewer: Viewer): void {
   ctx.viewerCheck = undefined;
 }
 
-/** The answer to a request whose client check failed: as http-server.ts answers an invalid token. */
+/** The answer to a request whose client check failed (or could not be made): as http-server.ts answers it. */
 function refused(e: unknown): GraphQLResponse {
-  const error = e instanceof AppError ? e : new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
-  return {
-    http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer realm="lgsp-hub", error="invalid_token"']]) },
-    body: { kind: 'single', singleResult: { errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }] } },
-  };
+  const answer = errorAnswer(e);
+  return { http: { status: answer.status, headers: new HeaderMap(Object.entries(answer.headers)) }, body: { kind: 'single', singleResult: answer.body } };
+}
+
+/** The owning hub's answer; asked again for the client as it is now if it changed while the first forward was in flight. */
+async function forwardFor(ctx: RequestContext, route: RoutedOperation, request: RoutedRequest): Promise<RoutedAnswer> {
+  const { federation } = ctx.services;
+  try {
+    return await federation.routeOperation(ctx, route.hub, request, route.reads, ctx.viewerCheck);
+  } catch (e) {
+    if (!(e instanceof ViewerChanged)) throw e;
+    adopt(ctx, e.viewer);
+    return federation.routeOperation(ctx, route.hub, request, route.reads);
+  }
 }
 
 /** The Apollo hook that answers a routed operation with the owning hub's answer (see {@link routedOperation}). */
@@ -133,19 +143,10 @@ export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
             return null;
           }
           if (source) rememberRouted(source);
-          const forwarded = { query: source ?? '', variables: request.variables ?? {}, operationName: request.operationName ?? null };
           let data: Record<string, unknown> | null = null;
           let errors: GraphQLFormattedError[];
           try {
-            let answer: RoutedAnswer;
-            try {
-              answer = await services.federation.routeOperation(ctx, route.hub, forwarded, route.reads, ctx.viewerCheck);
-            } catch (e) {
-              if (!(e instanceof ViewerChanged)) throw e;
-              // The delegation named the client as it was; asked again as it is.
-              adopt(ctx, e.viewer);
-              answer = await services.federation.routeOperation(ctx, route.hub, forwarded, route.reads);
-            }
+            const answer = await forwardFor(ctx, route, { query: source ?? '', variables: request.variables ?? {}, operationName: request.operationName ?? null });
             data = answer.data;
             errors = answer.errors.map((e) => formatError({ message: e.error.message, path: e.path, locations: e.locations }, e.error));
             // Sent in extensions.signatures as this hub's own are (observabilityPlugin).
@@ -153,7 +154,7 @@ export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
           } catch (e) {
             const refusal = await ctx.viewerCheck?.then(
               () => undefined,
-              (r: unknown) => r,
+              (r: unknown) => r ?? new Error('client check failed'),
             );
             if (refusal) return refused(refusal);
             // The forward failed as a whole: each routed field reports it, as its resolver would have.
