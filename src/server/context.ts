@@ -16,12 +16,16 @@ export interface RequestContext {
   /** The id of the peer's delegation this request came with. */
   delegation?: string;
   /**
-   * Set when `viewer` is the client as last found while its row is read again (a known routed
-   * operation, see http-server.ts): the client as it is now, or a rejection with UNAUTHENTICATED.
-   * No answer goes out before it resolves.
+   * Set when `viewer` is the client as last found and its row is still to be read again (a known
+   * routed operation, see http-server.ts): the first call reads it, and every call gives that
+   * read's outcome, the client as it is now or a rejection with UNAUTHENTICATED. No answer goes
+   * out before it resolves.
    */
-  viewerCheck?: Promise<Viewer>;
+  viewerCheck?: ClientCheck;
 }
+
+/** The read of a request's client row again, made on the first call (see RequestContext.viewerCheck). */
+export type ClientCheck = () => Promise<Viewer>;
 
 /** The context of one request, built the same way for /graphql and /subgraph. */
 export function createRequestContext(services: Services, viewer: Viewer | null, requestId: string, parentLog: Logger, hubPath?: string[], delegation?: string): RequestContext {

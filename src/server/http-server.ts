@@ -8,7 +8,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { isKnownRouted } from '../modules/federation/routed-operation.js';
-import { createRequestContext, type RequestContext } from './context.js';
+import { createRequestContext, type ClientCheck, type RequestContext } from './context.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { errorAnswer, executeApollo, readGraphQLBody, sendJson } from './http-util.js';
 import type { QueryLimits } from './limits.js';
@@ -22,11 +22,12 @@ interface Authenticated {
   hubPath?: string[];
   delegation?: string;
   /**
-   * Set when `viewer` is the client as last found (ClientService.recentViewer) while it is read
-   * again: resolves to the client as it is now, or rejects with UNAUTHENTICATED. Nothing may be
-   * executed or answered for the request before it resolves (see handleGraphQL).
+   * Set when `viewer` is the client as last found (ClientService.recentViewer): reads it again
+   * (once, when first called), resolving to the client as it is now or rejecting with
+   * UNAUTHENTICATED. Nothing may be executed or answered for the request before it resolves (see
+   * handleGraphQL).
    */
-  check?: Promise<Viewer>;
+  check?: ClientCheck;
 }
 
 const CLIENT_REFUSED = 'The client of this token is disabled or its secret was rotated';
@@ -34,7 +35,7 @@ const CLIENT_REFUSED = 'The client of this token is disabled or its secret was r
 /**
  * Resolves the Bearer token: this hub's own access token, or a pinned peer's delegation for one
  * of its clients. null = anonymous; an AppError for any token that does not verify. With
- * `early`, a client seen recently comes back at once with the check of its row still running.
+ * `early`, a client seen recently comes back at once with the check of its row still to make.
  */
 async function authenticate(req: IncomingMessage, services: Services, early = false): Promise<Authenticated> {
   const header = req.headers.authorization;
@@ -47,16 +48,19 @@ async function authenticate(req: IncomingMessage, services: Services, early = fa
     if (delegated) return delegated;
     throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
   }
-  const check = services.clients.viewerFor(claims).then((viewer) => {
-    if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, CLIENT_REFUSED);
-    return viewer;
-  });
+  const check = () =>
+    services.clients.viewerFor(claims).then((viewer) => {
+      if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, CLIENT_REFUSED);
+      return viewer;
+    });
   const recent = early ? services.clients.recentViewer(claims) : undefined;
-  if (recent) {
-    check.catch(() => undefined); // awaited later, or never if the request fails first
-    return { viewer: recent, check };
-  }
-  return { viewer: await check };
+  if (recent) return { viewer: recent, check: once(check) };
+  return { viewer: await check() };
+}
+
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= f());
 }
 
 function routeOf(path: string): string {
@@ -96,16 +100,17 @@ export function createHttpServer(services: Services, apollo: ApolloServer<Reques
     const auth = await authenticate(req, services, true);
     let { viewer } = auth;
     await enforceRateLimit(viewer, req);
-    // The client's row is being read again (auth.check) while the body is read. Only an operation
-    // this hub knows to be routed goes on before the check ends: its forward overlaps it, and its
-    // answer waits for it (routed-operation.ts). Anything else waits here, as if authenticated
-    // the usual way.
+    // A client seen recently (auth.check) is read again once the body says what is asked. Only an
+    // operation this hub knows to be routed goes on before that read ends: it is made once the
+    // forward is on its way, so that its round trip to the database overlaps the owning hub's
+    // work rather than delaying the forward, and the answer waits for it (routed-operation.ts).
+    // Anything else waits here, as if authenticated the usual way.
     const body = await readGraphQLBody(req, services.config.bodyLimitBytes).catch(async (e: unknown) => {
-      await auth.check;
+      await auth.check?.();
       throw e;
     });
     const early = auth.check && isKnownRouted(body) ? auth.check : undefined;
-    if (auth.check && !early) viewer = await auth.check;
+    if (auth.check && !early) viewer = await auth.check();
     if (Array.isArray(body) && body.length > limits.LGSP_MAX_BATCH) {
       throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `At most ${limits.LGSP_MAX_BATCH} operations per batched request`);
     }

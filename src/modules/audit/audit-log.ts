@@ -20,7 +20,7 @@ export class AuditLog {
   readonly readChain: string;
   private queue: { event: AuditEvent; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Immediate | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   /** The head this process last wrote on its read chain (undefined: read it from the database). */
   private head: ChainHead | undefined;
@@ -45,14 +45,15 @@ export class AuditLog {
    * Resolves once the entry is committed; rejects if it could not be (the response must not go
    * out). Group commit: entries queued while a write is in flight go together in the next one; an
    * entry arriving when nothing is in flight is written at the end of the current turn of the
-   * event loop (with whatever else that turn queued), not after a fixed delay.
+   * event loop (setImmediate, with whatever else that turn queued), not after a delay: a
+   * setTimeout of 0 waits a whole millisecond, which was on the path of every read.
    */
   append(event: AuditEvent): Promise<void> {
     if (!this.readsEnabled) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       if (this.queue.length >= 500) void this.flush();
-      else if (!this.flushing) this.timer ??= setTimeout(() => void this.flush(), 0);
+      else if (!this.flushing) this.timer ??= setImmediate(() => void this.flush());
     });
   }
 
@@ -64,7 +65,7 @@ export class AuditLog {
    */
   async flush(): Promise<void> {
     if (this.timer) {
-      clearTimeout(this.timer);
+      clearImmediate(this.timer);
       this.timer = undefined;
     }
     while (this.flushing) await this.flushing;

@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { actorOf } from '../audit/audit.service.js';
 import type { ResponseSignature } from '../audit/provenance.js';
 import type { Caller } from '../catalogue/dataset.service.js';
+import type { ClientCheck } from '../../server/context.js';
 import type { DatasetRepository } from '../catalogue/dataset.repository.js';
 import type { AgencyRepository } from '../agency/agency.repository.js';
 import { toCatalogueEntry } from './catalogue-entry.js';
@@ -298,17 +299,18 @@ export class FederationService {
    * delegation and request id) and under its signature. A read that fails, as a whole or in the
    * answer (`refusal`), gets a second entry with the outcome.
    *
-   * With `check` (RequestContext.viewerCheck), the caller is the client as last found while its
-   * row is read again: the answer also waits for that check, and is not passed on if the client
-   * is refused now (the check's rejection is thrown) or no longer the one the delegation named
-   * (ViewerChanged: ask again as it is).
+   * With `check` (RequestContext.viewerCheck), the caller is the client as last found, and its
+   * row is read again once the forward is on its way (with the entries, off the forward's path):
+   * the answer also waits for that check, and is not passed on if the client is refused now (the
+   * check's rejection is thrown) or no longer the one the delegation named (ViewerChanged: ask
+   * again as it is).
    */
   private async hop<T>(
     caller: Caller,
     hub: string,
     reads: readonly RoutedRead[],
     forward: (call: PeerCall) => Promise<T>,
-    { refusal, check }: { refusal?: (answer: T, read: RoutedRead) => AppError | undefined; check?: Promise<Viewer> } = {},
+    { refusal, check }: { refusal?: (answer: T, read: RoutedRead) => AppError | undefined; check?: ClientCheck } = {},
   ): Promise<T> {
     const call = await this.prepareCall(caller, hub);
     const hubPath = [...(caller.hubPath ?? [this.hubCode]), hub];
@@ -329,7 +331,11 @@ export class FederationService {
       this.audit
         .append({ ...about(read), action: 'records.route.failed', details: { hubPath, delegation: call.delegation, outcome: e instanceof AppError ? e.code : e instanceof ViewerChanged ? e.outcome : 'INTERNAL', reason: e.message } })
         .catch(() => undefined);
-    const [entry, answer, client] = await Promise.allSettled([written, forward(call), check]);
+    const answered = forward(call);
+    // The forward's request is written on the next tick; the entries' statement and the client's
+    // read go after it (setImmediate), as the audit log writes its queue.
+    const checked = check && new Promise<void>((resolve) => setImmediate(resolve)).then(check);
+    const [entry, answer, client] = await Promise.allSettled([written, answered, checked]);
     if (client.status === 'rejected' || (client.value && !sameDelegatedClient(client.value, caller.viewer))) {
       const e = client.status === 'rejected' ? (client.reason as Error) : new ViewerChanged(client.value!);
       await Promise.all(reads.map((read) => failed(read, e)));
@@ -367,7 +373,7 @@ export class FederationService {
     hub: string,
     request: RoutedRequest,
     reads: readonly RoutedRead[],
-    check?: Promise<Viewer>,
+    check?: ClientCheck,
   ): Promise<RoutedAnswer> {
     return this.hop(
       caller,

@@ -16,8 +16,8 @@ import { ViewerChanged, type RoutedAnswer, type RoutedRead, type RoutedRequest }
  * hubs, a fragment or directive at its root, a mutation) runs here, each routed field through the
  * records resolver. Authentication, rate limits, parsing, validation and the query limits have
  * run by then, as for any operation, except that for a text routed before (isKnownRouted) the
- * read of the client's row may still be running (RequestContext.viewerCheck): the forward
- * overlaps it, and nothing is answered before it ends.
+ * client's row is still to be read again (RequestContext.viewerCheck): that read is made while the
+ * owning hub answers, and nothing is answered before it ends.
  */
 export interface RoutedOperation {
   hub: string;
@@ -135,7 +135,7 @@ export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
             // for the client as it is now.
             if (ctx.viewerCheck) {
               try {
-                adopt(ctx, await ctx.viewerCheck);
+                adopt(ctx, await ctx.viewerCheck());
               } catch (e) {
                 return refused(e);
               }
@@ -152,7 +152,7 @@ export function routedOperationPlugin(): ApolloServerPlugin<RequestContext> {
             // Sent in extensions.signatures as this hub's own are (observabilityPlugin).
             ctx.signatures.push(...answer.signatures);
           } catch (e) {
-            const refusal = await ctx.viewerCheck?.then(
+            const refusal = await ctx.viewerCheck?.().then(
               () => undefined,
               (r: unknown) => r ?? new Error('client check failed'),
             );
